@@ -1,0 +1,385 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.db import models, transaction
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .sanitize import clean_body
+from .translit import slugify_bg
+
+# Paths the root URLconf uses; a section may not take one of them as its slug.
+RESERVED_SLUGS = {
+    "tag", "source", "author", "archive", "search", "feeds", "feed", "sitemap", "media", "static",
+    "comments", "healthz", "robots", "i18n", "preview", "redakcia", "admin", "accounts",
+}  # fmt: skip
+
+
+def unique_slug(model, text: str, *, instance=None, field: str = "slug", max_length: int = 200) -> str:
+    """A slug for ``text`` not yet used by another row of ``model`` (adds -2, -3, ...)."""
+    base = slugify_bg(text, max_length=max_length - 6) or "statia"
+    others = model._default_manager.all()
+    if instance is not None and instance.pk:
+        others = others.exclude(pk=instance.pk)
+    taken = set(others.filter(**{f"{field}__startswith": base}).values_list(field, flat=True))
+    slug, n = base, 2
+    while slug in taken or (model is Section and slug in RESERVED_SLUGS):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+class Section(models.Model):
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    description = models.CharField(_("description"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("section")
+        verbose_name_plural = _("sections")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", kwargs={"slug": self.slug})
+
+    def clean(self):
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is reserved by the site. Choose another.")})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Section, self.name, instance=self, max_length=60)
+        super().save(*args, **kwargs)
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=80, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Tag, self.name, instance=self, max_length=80)
+        super().save(*args, **kwargs)
+
+
+class Source(models.Model):
+    """A news agency or outlet a story came from."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    short_name = models.CharField(_("short name"), max_length=40, help_text=_("As shown on the page, e.g. БГНЕС."))
+    slug = models.SlugField(_("slug"), max_length=80, unique=True, blank=True)
+    url = models.URLField(_("website"), blank=True)
+    attribution = models.CharField(
+        _("attribution phrase"),
+        max_length=120,
+        blank=True,
+        help_text=_("How stories credit this source, e.g. “предаде БГНЕС”. Empty: “Източник: <short name>”."),
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:source", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Source, self.short_name or self.name, instance=self, max_length=80)
+        super().save(*args, **kwargs)
+
+
+class Author(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True, blank=True)
+    bio = models.TextField(_("biography"), blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user account"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(Author, self.name, instance=self, max_length=120)
+        super().save(*args, **kwargs)
+
+
+def image_upload_to(instance, filename):
+    # The name is generated by images.process_upload; only its base name is kept.
+    return f"images/{timezone.now():%Y/%m}/{filename.rsplit('/', 1)[-1]}"
+
+
+class Image(models.Model):
+    file = models.ImageField(_("file"), upload_to=image_upload_to, width_field="width", height_field="height")
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
+    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("e.g. БГНЕС"))
+    alt_text = models.CharField(
+        _("alternative text"), max_length=250, blank=True, help_text=_("What the image shows, for screen readers.")
+    )
+    renditions = models.JSONField(_("renditions"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self):
+        return self.caption or self.file.name
+
+    def rendition_url(self, width: int) -> str:
+        """The URL of the smallest rendition at least ``width`` wide (or the largest there is)."""
+        sizes = sorted(int(w) for w in self.renditions)
+        if not sizes:
+            return self.file.url
+        fit = next((w for w in sizes if w >= width), sizes[-1])
+        return default_storage.url(self.renditions[str(fit)])
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(
+            f"{default_storage.url(name)} {w}w" for w, name in sorted(self.renditions.items(), key=lambda i: int(i[0]))
+        )
+
+    @property
+    def src(self) -> str:
+        return self.rendition_url(960)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    REVIEW = "review", _("For review")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Unpublished")
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles readers may see: published, and their time has come."""
+        return self.filter(status=Status.PUBLISHED, published_at__lte=timezone.now())
+
+    def scheduled(self):
+        """Published articles whose time has not come yet."""
+        return self.filter(status=Status.PUBLISHED, published_at__gt=timezone.now())
+
+    def for_listing(self):
+        """What an article card shows: section, source and lead image in the same query."""
+        return self.select_related("section", "source", "lead_image").order_by("-published_at", "-pk")
+
+    def for_detail(self):
+        """What the article page shows, tags and authors prefetched."""
+        return self.select_related("section", "source", "lead_image").prefetch_related("tags", "authors")
+
+    def in_section(self, section):
+        return self.filter(section=section)
+
+    def tagged(self, tag):
+        return self.filter(tags=tag)
+
+    def from_source(self, source):
+        return self.filter(source=source)
+
+    def by_author(self, author):
+        return self.filter(authors=author)
+
+    def top_per_section(self, per_section: int = 4):
+        """The newest ``per_section`` articles of every section, in one query."""
+        ranked = self.annotate(
+            section_rank=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc()])
+        )
+        return ranked.filter(section_rank__lte=per_section)
+
+    def related_to(self, article, limit: int = 6):
+        """Up to ``limit`` published articles: pinned first, then shared tags, same section, newest."""
+        tag_ids = [t.pk for t in article.tags.all()]
+        pinned = Article.pinned_related.through.objects.filter(from_article_id=article.pk, to_article_id=OuterRef("pk"))
+        return (
+            self.published()
+            .exclude(pk=article.pk)
+            .annotate(
+                is_pinned=Exists(pinned),
+                shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
+                same_section=Case(When(section_id=article.section_id, then=Value(1)), default=Value(0)),
+            )
+            .filter(Q(is_pinned=True) | Q(shared__gt=0) | Q(section_id=article.section_id))
+            .select_related("section", "lead_image")
+            .order_by("-is_pinned", "-shared", "-same_section", "-published_at", "-pk")[:limit]
+        )
+
+
+class Article(models.Model):
+    title = models.CharField(_("headline"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True, blank=True)
+    lead = models.CharField(_("lead"), max_length=300, help_text=_("One sentence; shown on cards and social media."))
+    body = models.TextField(_("body"), blank=True)
+    section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.PROTECT, related_name="articles")
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), related_name="articles", blank=True)
+    authors = models.ManyToManyField(Author, verbose_name=_("authors"), related_name="articles", blank=True)
+    source = models.ForeignKey(
+        Source,
+        verbose_name=_("source"),
+        on_delete=models.PROTECT,
+        related_name="articles",
+        null=True,
+        blank=True,
+    )
+    source_url = models.URLField(_("original URL"), max_length=500, blank=True)
+    attribution = models.CharField(
+        _("attribution"),
+        max_length=160,
+        blank=True,
+        help_text=_("Overrides the source's phrase, e.g. “предаде БГНЕС”."),
+    )
+    lead_image = models.ForeignKey(
+        Image,
+        verbose_name=_("lead image"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    pinned_related = models.ManyToManyField(
+        "self", verbose_name=_("related articles (pinned)"), symmetrical=False, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    is_featured = models.BooleanField(_("top story"), default=False)
+    comments_enabled = models.BooleanField(_("comments open"), default=True)
+    comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
+    content_updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    modified_at = models.DateTimeField(_("modified at"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+        ]
+        permissions = [("publish_article", _("Can publish, schedule and unpublish articles"))]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        local = timezone.localtime(self.published_at or self.created_at or timezone.now())
+        return reverse(
+            "articles:detail",
+            kwargs={"year": local.year, "month": local.month, "day": local.day, "slug": self.slug},
+        )
+
+    @property
+    def is_public(self) -> bool:
+        """The same rule as ``ArticleQuerySet.published``, for one instance."""
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def is_scheduled(self) -> bool:
+        return self.status == Status.PUBLISHED and self.published_at is not None and self.published_at > timezone.now()
+
+    @property
+    def attribution_line(self) -> str:
+        """“предаде БГНЕС” or the editor's own wording; empty without a source."""
+        if self.attribution:
+            return self.attribution
+        if self.source_id:
+            return self.source.attribution or _("Source: %(name)s") % {"name": self.source.short_name}
+        return ""
+
+    @property
+    def comments_open(self) -> bool:
+        return self.comments_enabled and self.is_public
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_slug = getattr(instance, "slug", None)
+        return instance
+
+    def clean(self):
+        self.body = clean_body(self.body)
+        if self.status == Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+
+    def save(self, *args, **kwargs):
+        self.body = clean_body(self.body)
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, instance=self)
+        if self.status == Status.PUBLISHED and not self.published_at:
+            self.published_at = timezone.now()
+        old_slug = getattr(self, "_loaded_slug", None)
+        # The old address of a story must keep working, whichever code path renames it.
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if old_slug and old_slug != self.slug:
+                ArticleRedirect.objects.update_or_create(old_slug=old_slug, defaults={"article": self})
+                ArticleRedirect.objects.filter(old_slug=self.slug).delete()
+        self._loaded_slug = self.slug
+
+
+class ArticleRedirect(models.Model):
+    """An earlier slug of an article, answered with a permanent redirect."""
+
+    old_slug = models.SlugField(max_length=200, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("old address")
+        verbose_name_plural = _("old addresses")
+
+    def __str__(self):
+        return self.old_slug

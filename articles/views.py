@@ -1,0 +1,133 @@
+from itertools import groupby
+
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import ArchiveIndexView, DayArchiveView, DetailView, ListView, MonthArchiveView, TemplateView
+
+from .models import Article, ArticleRedirect, Author, Section, Source, Tag
+from .sharing import share_links
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        published = Article.objects.published().for_listing()
+        latest = list(published[:13])
+        top = next((a for a in latest if a.is_featured), latest[0] if latest else None)
+        by_section = published.top_per_section(4).order_by("section__position", "section__name", "-published_at")
+        context.update(
+            top=top,
+            latest=[a for a in latest if a != top][:12],
+            section_blocks=[(section, list(items)) for section, items in groupby(by_section, key=lambda a: a.section)],
+        )
+        return context
+
+
+class ArticleListView(ListView):
+    """A paginated list of published articles, newest first; subclasses narrow it."""
+
+    template_name = "articles/article_list.html"
+    paginate_by = settings.ARTICLES_PER_PAGE
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class FilteredListView(ArticleListView):
+    """Articles of one section, tag, source or author, looked up by slug."""
+
+    model = None
+    filter_method = ""
+
+    def get_queryset(self):
+        self.subject = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        return getattr(super().get_queryset(), self.filter_method)(self.subject)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(subject=self.subject, kind=self.filter_method, **kwargs)
+
+
+class SectionView(FilteredListView):
+    model, filter_method = Section, "in_section"
+
+
+class TagView(FilteredListView):
+    model, filter_method = Tag, "tagged"
+
+
+class SourceView(FilteredListView):
+    model, filter_method = Source, "from_source"
+
+
+class AuthorView(FilteredListView):
+    model, filter_method = Author, "by_author"
+
+
+class ArchiveMixin:
+    date_field = "published_at"
+    paginate_by = settings.ARTICLES_PER_PAGE
+    month_format = "%m"
+    day_format = "%d"
+    allow_empty = True
+    context_object_name = "articles"
+
+    def get_queryset(self):
+        return Article.objects.published().for_listing()
+
+
+class ArchiveView(ArchiveMixin, ArchiveIndexView):
+    template_name = "articles/archive.html"
+    date_list_period = "month"
+
+
+class MonthView(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive.html"
+
+
+class DayView(ArchiveMixin, DayArchiveView):
+    template_name = "articles/archive.html"
+
+
+class ArticleDetailView(DetailView):
+    context_object_name = "article"
+
+    def can_preview(self):
+        return self.request.user.has_perm("articles.change_article")
+
+    def get_queryset(self):
+        articles = Article.objects.for_detail()
+        return articles if self.can_preview() else articles.published()
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            moved = ArticleRedirect.objects.filter(old_slug=kwargs["slug"]).select_related("article").first()
+            if moved and (moved.article.is_public or self.can_preview()):
+                return redirect(moved.article, permanent=True)
+            raise
+        if request.path != self.object.get_absolute_url():
+            return redirect(self.object, permanent=True)
+        response = self.render_to_response(self.get_context_data(object=self.object))
+        if not self.object.is_public:
+            add_never_cache_headers(response)
+            response.headers["X-Robots-Tag"] = "noindex"
+        return response
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        article = self.object
+        context.update(
+            is_preview=not article.is_public,
+            related=Article.objects.related_to(article, limit=settings.RELATED_ARTICLES_LIMIT),
+            share_links=share_links(self.request, article),
+            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            now=timezone.now(),
+        )
+        return context
