@@ -6,10 +6,13 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: install run seed test pytest lint messages bench clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+$(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -r requirements-dev.txt
+	@# The browser suite's checkers (Nu HTML Checker, axe-core); skipped where npm is missing.
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	  else echo "npm not found: browser page-quality checks will be skipped"; fi
 	touch $@
 
 install: $(VENV)/.installed

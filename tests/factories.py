@@ -73,11 +73,20 @@ class AuthorFactory(DjangoModelFactory):
 class ImageFactory(DjangoModelFactory):
     class Meta:
         model = "articles.Image"
+        skip_postgeneration_save = True
 
     file = factory.LazyFunction(lambda: ContentFile(png_bytes(), name="test.png"))
     caption = "Изглед от центъра на София"
     credit = "БГНЕС"
     alt_text = "Площад с хора и сгради"
+
+    @factory.post_generation
+    def with_renditions(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            from articles.images import build_renditions
+
+            self.renditions = build_renditions(self.file.name, self.width)
+            self.save(update_fields=["renditions"])
 
 
 class ArticleFactory(DjangoModelFactory):

@@ -15,6 +15,14 @@ def dateline(value):
 
 
 @register.filter
+def iso(value):
+    """A machine-readable time for ``<time datetime>``: ISO 8601 without microseconds."""
+    if not value:
+        return ""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter
 def comments_label(count):
     """“1 коментар”, “5 коментара”."""
     count = int(count or 0)
