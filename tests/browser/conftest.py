@@ -79,9 +79,11 @@ def page(context):
     page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
     page.on(
         "console",
-        lambda msg: page.problems.append(f"console: {msg.text}")
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            page.problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     return page
 
