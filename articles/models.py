@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -244,6 +246,30 @@ class ArticleQuerySet(models.QuerySet):
             .order_by("-is_pinned", "-shared", "-same_section", "-published_at", "-pk")[:limit]
         )
 
+    def most_read(self, since, limit: int = 5):
+        """Published articles with the most page views counted since ``since``, with ``recent_views``."""
+        return (
+            self.published()
+            .filter(view_counts__hour__gte=since)
+            .annotate(recent_views=Sum("view_counts__views"))
+            .order_by("-recent_views", "-published_at", "-pk")[:limit]
+        )
+
+    def most_commented(self, since, limit: int = 5):
+        """Published articles since ``since`` with the most visible comments."""
+        return (
+            self.published()
+            .filter(published_at__gte=since, comment_count__gt=0)
+            .order_by("-comment_count", "-published_at", "-pk")[:limit]
+        )
+
+
+class ArticleManager(models.Manager.from_queryset(ArticleQuerySet)):
+    def get_queryset(self):
+        # The search vector is read only inside SQL (search); deferring it keeps listings small and
+        # keeps save() from writing it back (the database trigger owns it, see migration 0002).
+        return super().get_queryset().defer("search_vector")
+
 
 class Article(models.Model):
     title = models.CharField(_("headline"), max_length=200)
@@ -295,14 +321,23 @@ class Article(models.Model):
         blank=True,
         related_name="+",
     )
+    # Headline, lead, tags and body as weighted lexemes; kept up to date by a PostgreSQL trigger
+    # (articles/migrations/0002_search.py). Always empty on SQLite.
+    search_vector = SearchVectorField(null=True, editable=False)
 
-    objects = ArticleQuerySet.as_manager()
+    objects = ArticleManager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
         verbose_name = _("article")
         verbose_name_plural = _("articles")
-        indexes = [models.Index(fields=["status", "-published_at"], name="article_status_pub")]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_pub"),
+            # PostgreSQL only (the migration skips them elsewhere): full-text and typo-tolerant search.
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
+            GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(fields=["lead"], name="article_lead_trgm", opclasses=["gin_trgm_ops"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -383,3 +418,20 @@ class ArticleRedirect(models.Model):
 
     def __str__(self):
         return self.old_slug
+
+
+class ArticleViewCount(models.Model):
+    """Page views of one article in one hour, written in batches by ``manage.py flush_views``."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="view_counts")
+    hour = models.DateTimeField(_("hour"))
+    views = models.PositiveIntegerField(_("views"), default=0)
+
+    class Meta:
+        verbose_name = _("page views")
+        verbose_name_plural = _("page views")
+        indexes = [models.Index(fields=["hour", "article"], name="article_views_hour")]
+        constraints = [models.UniqueConstraint(fields=["article", "hour"], name="article_views_unique_hour")]
+
+    def __str__(self):
+        return f"{self.article_id} @ {self.hour:%Y-%m-%d %H}: {self.views}"
