@@ -1,10 +1,24 @@
-"""Response headers Django does not set on its own."""
+"""Security middleware: headers Django does not set, private caching, staff session limits."""
+
+import time
 
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
+from django.utils.cache import patch_cache_control
+
+from portal.logging import security_event
+
+# Session keys written at sign-in (portal.apps) and read here.
+LOGIN_AT = "vestnik_login_at"
+SEEN_AT = "vestnik_seen_at"
+IS_STAFF = "vestnik_staff"
+# Refresh the "last seen" stamp at most once a minute, so a busy editor costs one session write a minute.
+SEEN_RESOLUTION = 60
 
 
 class SecurityHeadersMiddleware:
-    """Add Permissions-Policy and Cross-Origin-Resource-Policy to every response."""
+    """Permissions-Policy and Cross-Origin-Resource-Policy on every response; no server banner;
+    responses to signed-in users are private and never stored by shared caches."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -13,4 +27,58 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         response.headers.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        for banner in ("Server", "X-Powered-By"):
+            if banner in response.headers:
+                del response.headers[banner]
+        if _has_signed_in_session(request):
+            patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+def _has_signed_in_session(request) -> bool:
+    # Look at the session only when the browser sent a session cookie: anonymous readers stay cacheable.
+    if settings.SESSION_COOKIE_NAME not in request.COOKIES:
+        return False
+    session = getattr(request, "session", None)
+    try:
+        return session is not None and SESSION_KEY in session
+    except Exception:  # session store down: nothing to mark
+        return False
+
+
+class StaffSessionTimeoutMiddleware:
+    """Sign staff out after STAFF_SESSION_IDLE_TIMEOUT of inactivity or STAFF_SESSION_MAX_AGE after sign-in.
+
+    Readers keep the ordinary SESSION_COOKIE_AGE. Place after AuthenticationMiddleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        self.check(request)
+        return self.get_response(request)
+
+    def check(self, request) -> None:
+        session = request.session
+        if SESSION_KEY not in session or BACKEND_SESSION_KEY not in session:
+            return
+        if IS_STAFF not in session:  # a session from before these limits existed
+            session[IS_STAFF] = bool(request.user.is_staff)
+        if not session[IS_STAFF]:
+            return
+        now = int(time.time())
+        login_at = session.setdefault(LOGIN_AT, now)
+        seen_at = session.get(SEEN_AT, now)
+        reason = None
+        if now - seen_at > settings.STAFF_SESSION_IDLE_TIMEOUT:
+            reason = "idle"
+        elif now - login_at > settings.STAFF_SESSION_MAX_AGE:
+            reason = "absolute"
+        if reason:
+            user_id = session.get(SESSION_KEY)
+            logout(request)  # flushes the session and sets request.user to AnonymousUser
+            security_event("session_expired", request, level=20, reason=reason, user_id=user_id)
+            return
+        if now - seen_at >= SEEN_RESOLUTION or SEEN_AT not in session:
+            session[SEEN_AT] = now

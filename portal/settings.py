@@ -5,6 +5,7 @@ media on local disk. Production sets DATABASE_URL, CACHE_URL, SECRET_KEY,
 ALLOWED_HOSTS and friends (see README and .env.example).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -36,11 +37,17 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.postgres",
     "csp",
+    "axes",
+    "portal",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
+    # Security headers first, so every response gets them, even a redirect or a 400 made by a later middleware.
+    "portal.middleware.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -48,10 +55,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.middleware.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
-    "portal.middleware.SecurityHeadersMiddleware",
+    # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -132,11 +139,15 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vestnik <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# Security. Safe by default; the flags that only make sense behind TLS follow SECURE_SSL.
+# Security (docs/security.md). Safe by default; the flags that only make sense behind TLS follow SECURE_SSL,
+# which is on whenever DEBUG is off. nginx terminates TLS and sets X-Forwarded-Proto; Django redirects
+# plain HTTP to HTTPS itself (so the redirect holds even without nginx), except the load balancer's /healthz.
 SECURE_SSL = env.bool("SECURE_SSL", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 USE_X_FORWARDED_HOST = False
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+USE_X_FORWARDED_PORT = False
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_SSL)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
@@ -144,26 +155,49 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS: list[str] = []  # `check --deploy` must pass with nothing silenced
+
+# Cookies: Secure behind TLS, SameSite=Lax, and `__Host-` names (Secure, Path=/, no Domain) so a sibling
+# subdomain cannot plant or overwrite them. Messages live in the session, so they set no cookie of their own.
 SESSION_COOKIE_SECURE = SECURE_SSL
 CSRF_COOKIE_SECURE = SECURE_SSL
+LANGUAGE_COOKIE_SECURE = SECURE_SSL
 SESSION_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_SSL else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_SSL else "csrftoken"
-LANGUAGE_COOKIE_SECURE = SECURE_SSL
-LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_NAME = "__Host-language" if SECURE_SSL else "django_language"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+# Staff sessions end after an hour without a request, and 12 hours after sign-in whatever happens.
+STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=60 * 60)
+STAFF_SESSION_MAX_AGE = env.int("STAFF_SESSION_MAX_AGE", default=12 * 60 * 60)
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()"
+)
 
+# Which peers may tell us the client's address in X-Forwarded-For (portal.security.client_ip). 0 proxies
+# means REMOTE_ADDR is the client. Behind one nginx on this host: TRUSTED_PROXY_COUNT=1 (the default list
+# trusts loopback only). Used by sign-in throttling, rate limits and security logs alike.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1/32", "::1/128"])
+
+# Content-Security-Policy (django-csp 4): nothing is allowed unless listed; no inline script or style,
+# no data: URLs, no third-party origins. Keep it this strict: put JS and CSS in static/.
+_MEDIA_ORIGIN = MEDIA_URL.split("/", 3)[:3] if MEDIA_URL.startswith("https://") else None
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
-        "default-src": ["'self'"],
+        "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'"] + (["/".join(_MEDIA_ORIGIN)] if _MEDIA_ORIGIN else []),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],
@@ -171,25 +205,55 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# Sign-in throttling (django-axes). 5 failures lock the username+address pair for 15 minutes, and 5
+# failures from one address lock that address whatever usernames it tries (password spraying). An
+# attacker elsewhere therefore cannot lock an editor out of their own address. Answered 429.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "portal.views.lockout"
+AXES_RESET_ON_SUCCESS = False  # a success must not wipe the address counter that stops spraying
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "csrfmiddlewaretoken"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+
 ADMIN_URL = env("ADMIN_URL", default="redakcia/")
 
 # Editorial settings.
 ARTICLES_PER_PAGE = 20
 RELATED_ARTICLES_LIMIT = 6
 
+# Logging: one escaped key=value line per record (portal/logging.py), so request data cannot forge lines.
+# Security events carry event=<name>: Django's CSRF, DisallowedHost and permission-denied records and
+# everything the apps report through portal.logging.security_event().
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "formatters": {"logfmt": {"()": "portal.logging.LogfmtFormatter"}},
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "line"},
-        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+        "console": {"class": "logging.StreamHandler", "formatter": "logfmt"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
-        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
-        "django.security": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Replaces Django's default "django" handlers; records reach the console through the root logger.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"handlers": ["mail_admins"], "level": "WARNING"},
+        "django.security": {"handlers": [], "level": "WARNING"},
+        # A forged Host header is the client's fault: log it, but never mail it.
+        "django.security.DisallowedHost": {"handlers": [], "level": "WARNING"},
+        "vestnik.security": {"handlers": [], "level": "INFO"},
+        # django-axes' own chatter repeats what event=login_failed/login_lockout already say.
+        "axes": {"handlers": [], "level": "ERROR"},
     },
 }

@@ -22,6 +22,13 @@ def _static(settings):
 
 
 @pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production redirects plain HTTP to HTTPS (SECURE_SSL_REDIRECT); the test client speaks plain HTTP.
+    # tests/portal turn the redirect back on where they test it.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     from django.core.cache import cache
 
