@@ -8,4 +8,4 @@ class ArticlesConfig(AppConfig):
     verbose_name = _("Articles")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import search, signals  # noqa: F401  (search registers a SQLite function on connect)

@@ -1,5 +1,9 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+from django.utils import timezone
 
 from .models import Article, Author, Section, Source, Tag
 
@@ -32,4 +36,25 @@ class PageSitemap(Sitemap):
         return item
 
 
-sitemaps = {"articles": ArticleSitemap, "pages": PageSitemap}
+class NewsSitemap(Sitemap):
+    """Google News: articles published in the last ``NEWS_SITEMAP_DAYS`` days, at most 1,000 per page.
+
+    Served at /sitemap-news.xml with the news template (portal/urls.py).
+    """
+
+    limit = 1000
+
+    def items(self):
+        since = timezone.now() - timedelta(days=settings.NEWS_SITEMAP_DAYS)
+        return (
+            Article.objects.published()
+            .filter(published_at__gte=since)
+            .only("title", "slug", "published_at", "content_updated_at", "created_at")
+            .order_by("-published_at", "-pk")
+        )
+
+    def lastmod(self, article):
+        return article.content_updated_at or article.published_at
+
+
+sitemaps = {"articles": ArticleSitemap, "pages": PageSitemap, "news": NewsSitemap}

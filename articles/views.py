@@ -1,12 +1,15 @@
 from itertools import groupby
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 from django.views.generic import ArchiveIndexView, DayArchiveView, DetailView, ListView, MonthArchiveView, TemplateView
 
+from . import feeds, search, seo, stats
 from .models import Article, ArticleRedirect, Author, Section, Source, Tag
 from .sharing import share_links
 
@@ -24,6 +27,7 @@ class HomeView(TemplateView):
             top=top,
             latest=[a for a in latest if a != top][:12],
             section_blocks=[(section, list(items)) for section, items in groupby(by_section, key=lambda a: a.section)],
+            most_read=stats.most_read_boxes(),
         )
         return context
 
@@ -50,7 +54,12 @@ class FilteredListView(ArticleListView):
         return getattr(super().get_queryset(), self.filter_method)(self.subject)
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.subject, kind=self.filter_method, **kwargs)
+        return super().get_context_data(
+            subject=self.subject,
+            kind=self.filter_method,
+            feed_links=feeds.feed_links(self.subject, self.filter_method),
+            **kwargs,
+        )
 
 
 class SectionView(FilteredListView):
@@ -123,11 +132,37 @@ class ArticleDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         article = self.object
+        canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         context.update(
             is_preview=not article.is_public,
             related=Article.objects.related_to(article, limit=settings.RELATED_ARTICLES_LIMIT),
             share_links=share_links(self.request, article),
-            canonical_url=self.request.build_absolute_uri(article.get_absolute_url()),
+            canonical_url=canonical_url,
             now=timezone.now(),
+            most_read=stats.most_read_boxes(),
+            view_beacon_url=stats.beacon_url(article) if article.is_public else "",
+            **seo.article_meta(self.request, article, canonical_url),
         )
         return context
+
+
+class SearchView(TemplateView):
+    """Search results for ``?q=``, with section and date filters; any input gives a page, never an error."""
+
+    template_name = "articles/search.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search"] = search.run_search(self.request.GET)
+        return context
+
+
+@never_cache
+@require_GET
+def view_beacon(request, pk, token):
+    """The 1×1 image article pages load to count a view (in the cache; see stats.py)."""
+    if stats.token_is_valid(pk, token):
+        stats.record_view(request, pk)
+    response = HttpResponse(stats.PIXEL, content_type="image/gif")
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response

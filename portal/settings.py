@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "articles.context_processors.site",
+                "articles.seo.page_meta",
             ],
         },
     },
@@ -227,6 +228,19 @@ ADMIN_URL = env("ADMIN_URL", default="redakcia/")
 # Editorial settings.
 ARTICLES_PER_PAGE = 20
 RELATED_ARTICLES_LIMIT = 6
+
+# Findability: search, feeds, Google News sitemap, social cards, most read (articles/search.py,
+# feeds.py, sitemaps.py, seo.py, stats.py).
+SEARCH_MAX_QUERY_LENGTH = 200  # longer queries are cut, never refused
+SEARCH_RESULTS_PER_PAGE = 20
+FEED_ITEMS = 30
+NEWS_SITEMAP_DAYS = 2  # Google News reads articles of the last two days; publication name: SITE_NAME
+# Page views are counted in the cache and written by `manage.py flush_views` (run it every few minutes).
+VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)  # one reader, one article: one view
+VIEW_COUNTER_HOURS = 48  # counters live this long in the cache; flush_views reads this far back
+VIEW_COUNT_KEEP_DAYS = env.int("VIEW_COUNT_KEEP_DAYS", default=8)
+MOST_READ_LIMIT = 5
+MOST_READ_CACHE_SECONDS = env.int("MOST_READ_CACHE_SECONDS", default=300)
 
 # Logging: one escaped key=value line per record (portal/logging.py), so request data cannot forge lines.
 # Security events carry event=<name>: Django's CSRF, DisallowedHost and permission-denied records and

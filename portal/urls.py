@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
-from articles.sitemaps import sitemaps
+from articles.sitemaps import NewsSitemap, sitemaps
 
 from . import views
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
     path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap"),
+    # Before the generic pattern: the same address the index lists, with Google News tags.
+    path(
+        "sitemap-news.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
+        name="sitemap_news",
+    ),
     path(
         "sitemap-<section>.xml",
         sitemap_views.sitemap,

@@ -24,7 +24,9 @@ def robots_txt(request):
         "User-agent: *",
         "Disallow: /redakcia/",
         "Disallow: /search/",
+        "Disallow: /stats/",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap_news'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
