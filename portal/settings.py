@@ -229,6 +229,41 @@ ADMIN_URL = env("ADMIN_URL", default="redakcia/")
 ARTICLES_PER_PAGE = 20
 RELATED_ARTICLES_LIMIT = 6
 
+# Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
+COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=2000)
+COMMENTS_NAME_MAX_LENGTH = 50
+COMMENTS_MAX_DEPTH = env.int("COMMENTS_MAX_DEPTH", default=4)  # top level is 0; deeper replies attach at this level
+COMMENTS_THREADS_PER_PAGE = env.int("COMMENTS_THREADS_PER_PAGE", default=50)
+COMMENTS_REPLIES_SHOWN = env.int("COMMENTS_REPLIES_SHOWN", default=10)  # per thread on the article page
+COMMENTS_THREAD_PAGE_SIZE = 100  # comments per page of a thread's own page
+COMMENTS_DEFAULT_SORT = "newest"
+COMMENTS_CLOSE_AFTER_DAYS = env.int("COMMENTS_CLOSE_AFTER_DAYS", default=30)  # 0: never close automatically
+COMMENTS_EDIT_MINUTES = 15
+COMMENTS_MIN_SUBMIT_SECONDS = env.int("COMMENTS_MIN_SUBMIT_SECONDS", default=3)
+COMMENTS_FORM_MAX_AGE = 2 * 3600
+COMMENTS_DUPLICATE_MINUTES = 10
+# "<count>/<s|m|h|d>" windows; every window must have room. Per client address and per author.
+COMMENTS_RATE_POST_IP = env.list("COMMENTS_RATE_POST_IP", default=["2/m", "50/d"])
+COMMENTS_RATE_POST_AUTHOR = env.list("COMMENTS_RATE_POST_AUTHOR", default=["2/m", "50/d"])
+COMMENTS_RATE_VOTE = env.list("COMMENTS_RATE_VOTE", default=["30/m", "300/d"])
+COMMENTS_RATE_REPORT = env.list("COMMENTS_RATE_REPORT", default=["20/h"])
+# Moderation: "post" (visible at once) or "pre" (held until approved), site-wide; per article in admin.
+COMMENTS_MODERATION = env("COMMENTS_MODERATION", default="post")
+COMMENTS_UNSTAFFED_HOURS = env("COMMENTS_UNSTAFFED_HOURS", default="23:00-07:00")  # Europe/Sofia; "" = always staffed
+COMMENTS_MAX_LINKS = env.int("COMMENTS_MAX_LINKS", default=3)  # this many links or more: held
+COMMENTS_NEW_AUTHOR_HELD = env.int("COMMENTS_NEW_AUTHOR_HELD", default=2)  # first N comments of an author held
+COMMENTS_REJECTION_RATE = 0.3  # of an author's decided comments in the window: held above this
+COMMENTS_REJECTION_WINDOW_DAYS = 7
+COMMENTS_LATIN_BULGARIAN = env("COMMENTS_LATIN_BULGARIAN", default="nudge")  # "hold", "nudge" or "allow"
+COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
+COMMENTS_COLLAPSE_SCORE = -5
+COMMENTS_HIDE_SCORE = -10
+COMMENTS_CACHE_SECONDS = 60  # the rendered thread; relative times ("преди 5 минути") stay this fresh
+COMMENTS_HASH_SALT = env("COMMENTS_HASH_SALT", default="")  # empty: derived from SECRET_KEY
+# Word lists (more in admin, "Moderation words"). Matched with Bulgarian endings; "*" ends a stem.
+COMMENTS_BANNED_WORDS = ["идиот", "дебил", "кретен", "малоум*", "тъпанар", "курва", "путка", "шибан*", "fuck*"]
+COMMENTS_SUSPECT_WORDS = ["глупак", "простак", "тъпак", "лъжец", "мръсник", "боклук", "измамник", "крадец"]
+
 # Findability: search, feeds, Google News sitemap, social cards, most read (articles/search.py,
 # feeds.py, sitemaps.py, seo.py, stats.py).
 SEARCH_MAX_QUERY_LENGTH = 200  # longer queries are cut, never refused

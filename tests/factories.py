@@ -122,3 +122,70 @@ class ArticleFactory(DjangoModelFactory):
     def pinned(self, create, extracted, **kwargs):
         if create and extracted:
             self.pinned_related.add(*extracted)
+
+
+# --- comments ---------------------------------------------------------------------------------------------
+
+
+class CommentFactory(DjangoModelFactory):
+    """An approved comment; ``parent=`` makes a reply on the parent's article. Keeps the public count right."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    article = factory.LazyAttribute(lambda o: o.parent.article if o.parent else ArticleFactory())
+    parent = None
+    depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
+    author_name = factory.Sequence(lambda n: f"Читател {n}")
+    body = factory.Sequence(lambda n: f"Мнение номер {n} по темата на деня.")
+    status = "approved"
+    reason = "accepted"
+    ip_hash = factory.Sequence(lambda n: f"{n:064x}")
+    author_key = factory.LazyAttribute(lambda o: f"i:{o.ip_hash}")
+
+    class Params:
+        pending = factory.Trait(status="pending", reason="new_author")
+        removed = factory.Trait(status="removed")
+        rejected = factory.Trait(status="rejected", reason="banned_word")
+        spam = factory.Trait(status="spam")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from django.db.models import F
+
+        from articles.models import Article
+        from comments.models import path_segment
+
+        comment = super()._create(model_class, *args, **kwargs)
+        parent = comment.parent
+        comment.thread_id = parent.thread_id if parent else comment.pk
+        comment.path = (parent.path if parent else "") + path_segment(comment.pk)
+        model_class.objects.filter(pk=comment.pk).update(thread_id=comment.thread_id, path=comment.path)
+        if comment.is_visible:
+            Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + 1)
+        return comment
+
+
+class VoteFactory(DjangoModelFactory):
+    class Meta:
+        model = "comments.Vote"
+
+    comment = factory.SubFactory(CommentFactory)
+    voter_key = factory.Sequence(lambda n: f"i:voter{n}")
+    value = 1
+
+
+class ReportFactory(DjangoModelFactory):
+    class Meta:
+        model = "comments.Report"
+
+    comment = factory.SubFactory(CommentFactory)
+    reporter_key = factory.Sequence(lambda n: f"i:reporter{n}")
+    reason = "insult"
+
+
+class BlockFactory(DjangoModelFactory):
+    class Meta:
+        model = "comments.Block"
+
+    ip_hash = factory.Sequence(lambda n: f"blocked{n}")
