@@ -10,11 +10,12 @@ from django.views.decorators.http import require_GET
 from django.views.generic import ArchiveIndexView, DayArchiveView, DetailView, ListView, MonthArchiveView, TemplateView
 
 from . import feeds, search, seo, stats
+from .cache import PageCacheMixin
 from .models import Article, ArticleRedirect, Author, Section, Source, Tag
 from .sharing import share_links
 
 
-class HomeView(TemplateView):
+class HomeView(PageCacheMixin, TemplateView):
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
@@ -32,7 +33,7 @@ class HomeView(TemplateView):
         return context
 
 
-class ArticleListView(ListView):
+class ArticleListView(PageCacheMixin, ListView):
     """A paginated list of published articles, newest first; subclasses narrow it."""
 
     template_name = "articles/article_list.html"
@@ -78,7 +79,7 @@ class AuthorView(FilteredListView):
     model, filter_method = Author, "by_author"
 
 
-class ArchiveMixin:
+class ArchiveMixin(PageCacheMixin):
     date_field = "published_at"
     paginate_by = settings.ARTICLES_PER_PAGE
     month_format = "%m"
@@ -103,7 +104,8 @@ class DayView(ArchiveMixin, DayArchiveView):
     template_name = "articles/archive.html"
 
 
-class ArticleDetailView(DetailView):
+class ArticleDetailView(PageCacheMixin, DetailView):
+    page_cache_article = True
     context_object_name = "article"
 
     def can_preview(self):

@@ -96,6 +96,22 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
+# Performance: the page cache for anonymous readers (articles/cache.py, docs/performance.md).
+if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+    # A stopped Redis refuses at once; a frozen one must not hold a worker for long either.
+    CACHES["default"]["OPTIONS"].setdefault("SOCKET_CONNECT_TIMEOUT", env.float("CACHE_CONNECT_TIMEOUT", default=0.25))
+    CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", env.float("CACHE_TIMEOUT", default=0.5))
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
+PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache
+PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)  # 2 with a read replica (below)
+# Query parameters a cached page may depend on; tracking ones (utm_*, fbclid...) are dropped, any other
+# parameter makes the request render uncached. "sort" and "cpage" page through the comments.
+PAGE_CACHE_QUERY_PARAMS = ["page", "sort", "cpage"]
+# Requests carrying these cookies (besides the session cookie) hold per-reader state: never cached.
+# vestnik_comments lists the reader's own fresh comments (edit links; comments/security.py).
+PAGE_CACHE_BYPASS_COOKIES = ["messages", "vestnik_comments"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},

@@ -1,0 +1,342 @@
+"""The page cache: anonymous GETs of article and listing pages served from the Django cache (Redis).
+
+Design (docs/performance.md has the long version):
+
+- Versioned keys, no purging. ``pc:v:site`` changes when an article, tag, section, source, author or
+  image changes (signals call ``bump_site``); ``pc:v:a:<slug>`` changes when an article's comments
+  change (the comments app calls ``bump_article``). A page entry remembers the versions it was rendered
+  under and counts only while they are current. Versions are nanosecond timestamps, so a version lost
+  from the cache comes back as a new value and can never match an old entry.
+- A scheduled article becomes public without a write: ``pc:next`` holds the time of the next scheduled
+  publication, and the first request after it bumps the site version.
+- No reader's state is stored. Only requests without a session or messages cookie and without a
+  signed-in user use the cache. The page is rendered with a per-deployment placeholder instead of the
+  CSRF token and every response replaces it with this reader's token (which also sets the CSRF
+  cookie). When a trusted shared cache in front (nginx, see deploy/nginx.conf) marks a cookieless
+  request with ``X-Shared-Cache: 1``, the token is left empty instead, the response carries no cookie
+  and may be stored by that cache for ``PAGE_CACHE_SHARED_MAX_AGE`` seconds.
+- Conditional GET: a weak ETag of the stored body and Last-Modified of its render time; 304 on match.
+- Bounded staleness: entries live ``PAGE_CACHE_TTL`` seconds, which bounds what no version covers
+  (the "most read" box). Entries rendered within ``PAGE_CACHE_SETTLE_SECONDS`` of a version change
+  live only that long (a lagging read replica cannot pin an old page).
+"""
+
+import hashlib
+import logging
+import re
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse, QueryDict
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+SITE_KEY = "pc:v:site"
+NEXT_SCHEDULED_KEY = "pc:next"
+NEXT_SCHEDULED_TTL = 3600  # recomputed at least hourly, whatever happens to the signals
+TRACKING_PARAMS = frozenset({"fbclid", "gclid", "dclid", "msclkid", "yclid", "igshid", "mc_cid", "mc_eid", "_ga"})
+HEADER = "X-Page-Cache"
+_TOKEN_RE = re.compile(rb"\b[a-zA-Z0-9]{64}\b")
+
+
+def article_key(slug: str) -> str:
+    return f"pc:v:a:{slug}"
+
+
+@lru_cache(maxsize=4)
+def _placeholder_for(secret: str) -> str:
+    return "csrfph" + salted_hmac("articles.cache.csrf", "placeholder", secret=secret).hexdigest()[:40]
+
+
+def csrf_placeholder() -> str:
+    """What cached pages carry instead of a CSRF token; unguessable, so no article can contain it."""
+    return _placeholder_for(settings.SECRET_KEY)
+
+
+# Writers ------------------------------------------------------------------------------------------
+
+
+def _set_now(key: str) -> None:
+    cache.set(key, time.time_ns(), None)
+
+
+def _bump(key: str) -> None:
+    # Now, so this process sees its own write at once, and again after commit: a reader that rendered
+    # the old rows between the two bumps stored its page under a version that is then already gone.
+    _set_now(key)
+    transaction.on_commit(lambda: _set_now(key))
+
+
+def bump_site() -> None:
+    """Invalidate every cached page."""
+    _bump(SITE_KEY)
+
+
+def forget_schedule() -> None:
+    """Make the next cached request look up the next scheduled publication again."""
+    cache.delete(NEXT_SCHEDULED_KEY)
+    transaction.on_commit(lambda: cache.delete(NEXT_SCHEDULED_KEY))
+
+
+def touch_articles(*article_ids: int) -> None:
+    """Invalidate the cached pages of these articles now, for callers that bump again after commit."""
+    from .models import Article
+
+    slugs = Article.objects.filter(pk__in=article_ids).values_list("slug", flat=True)
+    cache.set_many({article_key(slug): time.time_ns() for slug in slugs}, None)
+
+
+def bump_article(article) -> None:
+    """Invalidate the cached page of one article (an ``Article`` or its id).
+
+    The comments app calls this whenever an article's visible comments or their count change.
+    """
+    slug = getattr(article, "slug", None)
+    if slug is None:
+        from .models import Article
+
+        slug = Article.objects.filter(pk=article).values_list("slug", flat=True).first()
+        if slug is None:
+            return
+    _bump(article_key(slug))
+
+
+# Readers ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    page_key: str
+    version_keys: list[str]
+    query: QueryDict | None  # the query string to render with, when tracking parameters were dropped
+    shared: bool
+
+
+@dataclass
+class Entry:
+    versions: tuple
+    rendered_at: float
+    etag: str
+    content_type: str
+    body: bytes
+
+
+def plan_for(request, article_slug: str | None = None) -> Plan | None:
+    """How this request may use the page cache, or None when it must be rendered for this reader alone."""
+    if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
+        return None
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in settings.PAGE_CACHE_BYPASS_COOKIES):
+        return None
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return None
+    keep, dropped = [], False
+    for name, values in request.GET.lists():
+        if name in settings.PAGE_CACHE_QUERY_PARAMS:
+            keep.extend((name, v) for v in values)
+        elif name in TRACKING_PARAMS or name.startswith("utm_"):
+            dropped = True
+        else:
+            return None  # a parameter the page may reflect: render it for this reader only
+    keep.sort()
+    query = None
+    if dropped:
+        query = QueryDict(mutable=True)
+        for name, value in keep:
+            query.appendlist(name, value)
+    material = "|".join(
+        [
+            request.scheme,
+            request.get_host(),
+            getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE),
+            request.path,
+            "&".join(f"{n}={v}" for n, v in keep),
+        ]
+    )
+    version_keys = [SITE_KEY, NEXT_SCHEDULED_KEY]
+    if article_slug:
+        version_keys.append(article_key(article_slug))
+    shared = request.META.get("HTTP_X_SHARED_CACHE") == "1" and settings.CSRF_COOKIE_NAME not in cookies
+    return Plan(
+        page_key="pc:p:" + hashlib.md5(material.encode(), usedforsecurity=False).hexdigest(),
+        version_keys=version_keys,
+        query=query,
+        shared=shared,
+    )
+
+
+def _next_scheduled() -> int:
+    from .models import Article
+
+    moment = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True).first()
+    return int(moment.timestamp()) if moment else 0
+
+
+def current_versions(plan: Plan, found: dict) -> tuple | None:
+    """The versions a page is valid for, creating missing ones; None when the cache does not answer."""
+    for key in plan.version_keys:
+        if key != NEXT_SCHEDULED_KEY and found.get(key) is None:
+            found[key] = time.time_ns()
+            if not cache.add(key, found[key], None):
+                return None  # another process created it meanwhile, or the cache is down: render uncached
+    due = found.get(NEXT_SCHEDULED_KEY)
+    if due is None or (due and due <= time.time()):
+        if due:
+            # A scheduled article's time has come: every page that lists it changes now.
+            found[SITE_KEY] = time.time_ns()
+            cache.set(SITE_KEY, found[SITE_KEY], None)
+        cache.set(NEXT_SCHEDULED_KEY, _next_scheduled(), NEXT_SCHEDULED_TTL)
+    return tuple(found[key] for key in plan.version_keys if key != NEXT_SCHEDULED_KEY)
+
+
+def _scrub_tokens(body: bytes, secret: str | None, placeholder: bytes) -> bytes:
+    """Replace any real CSRF token for ``secret`` that slipped into ``body`` with the placeholder."""
+    if not secret:
+        return body
+
+    def unmask(token: str) -> str:
+        mask, cipher = token[:32], token[32:]
+        chars = CSRF_ALLOWED_CHARS
+        return "".join(chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask, strict=True))
+
+    def replace(match):
+        token = match.group().decode()
+        return placeholder if constant_time_compare(unmask(token), secret) else match.group()
+
+    return _TOKEN_RE.sub(replace, body)
+
+
+def _personalise(request, body: bytes, plan: Plan) -> bytes:
+    placeholder = csrf_placeholder().encode()
+    if placeholder not in body:
+        return body
+    token = b"" if plan.shared else get_token(request).encode()
+    return body.replace(placeholder, token)
+
+
+def _finish(request, response, plan: Plan, entry: Entry, state: str):
+    response.headers["ETag"] = entry.etag
+    response.headers["Last-Modified"] = http_date(entry.rendered_at)
+    if plan.shared:
+        patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_SHARED_MAX_AGE)
+        # Whoever carries a cookie must not get this copy from a cache that ignores our nginx rules.
+        patch_vary_headers(response, ["Cookie"])
+    else:
+        # The page carries this reader's CSRF token: only their browser may keep it, and must ask again.
+        patch_cache_control(response, private=True, no_cache=True, max_age=0)
+    response.headers[HEADER] = state
+    return response
+
+
+def _not_modified(request, plan: Plan, entry: Entry, state: str):
+    not_modified = get_conditional_response(request, etag=entry.etag, last_modified=int(entry.rendered_at))
+    if not_modified is None:
+        return None
+    return _finish(request, not_modified, plan, entry, state)
+
+
+def _entry_ttl(versions: tuple) -> int:
+    settle = settings.PAGE_CACHE_SETTLE_SECONDS
+    if settle and time.time() - max(versions) / 1e9 < settle:
+        return settle
+    return settings.PAGE_CACHE_TTL
+
+
+def serve(request, render, *, article_slug: str | None = None):
+    """Answer from the page cache, or call ``render()`` and store its response for the next reader."""
+    plan = plan_for(request, article_slug)
+    if plan is None:
+        response = render()
+        response.headers.setdefault(HEADER, "bypass")
+        return response
+    found = cache.get_many([plan.page_key, *plan.version_keys])
+    versions = current_versions(plan, found)
+    entry = found.get(plan.page_key)
+    if versions is not None and isinstance(entry, Entry) and entry.versions == versions:
+        return _not_modified(request, plan, entry, "hit") or _finish(
+            request,
+            HttpResponse(_personalise(request, entry.body, plan), content_type=entry.content_type),
+            plan,
+            entry,
+            "hit",
+        )
+    return _fill(request, render, plan, versions)
+
+
+def _fill(request, render, plan: Plan, versions: tuple | None):
+    if plan.query is not None:
+        # Tracking parameters must not end up in the stored page (pagination and language links reflect them).
+        request.GET = plan.query
+        request.META["QUERY_STRING"] = plan.query.urlencode()
+    token_requested = request.META.get("CSRF_COOKIE_NEEDS_UPDATE", False)
+    request.page_cache_fill = True
+    try:
+        response = render()
+        if hasattr(response, "render") and not response.is_rendered:
+            response.render()
+    finally:
+        request.page_cache_fill = False
+    placeholder = csrf_placeholder().encode()
+    if response.streaming or response.status_code != 200:
+        if not response.streaming:
+            response.content = _personalise(request, response.content, plan)
+        return response
+    body = response.content
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE") and not token_requested:
+        # Something rendered a real token despite the placeholder: take it out before storing the page.
+        body = _scrub_tokens(body, request.META.get("CSRF_COOKIE"), placeholder)
+        if plan.shared:
+            request.META.pop("CSRF_COOKIE_NEEDS_UPDATE", None)
+    session = getattr(request, "session", None)
+    storable = (
+        versions is not None
+        and "Cache-Control" not in response.headers
+        and not response.cookies
+        and not (session is not None and session.modified)
+    )
+    entry = Entry(
+        versions=versions or (),
+        rendered_at=time.time(),
+        etag=f'W/"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+        content_type=response.headers.get("Content-Type", "text/html; charset=utf-8"),
+        body=body,
+    )
+    if not storable:
+        response.content = _personalise(request, body, plan)
+        response.headers.setdefault(HEADER, "bypass")
+        return response
+    cache.set(plan.page_key, entry, _entry_ttl(versions))
+    not_modified = _not_modified(request, plan, entry, "miss")
+    if not_modified is not None:
+        return not_modified
+    response.content = _personalise(request, body, plan)
+    return _finish(request, response, plan, entry, "miss")
+
+
+class PageCacheMixin:
+    """Serve anonymous GETs of this view through the page cache.
+
+    ``page_cache_article = True`` keys the page on the article in ``kwargs["slug"]`` too, so a new
+    comment (``bump_article``) invalidates that page alone.
+    """
+
+    page_cache_article = False
+
+    def dispatch(self, request, *args, **kwargs):
+        slug = kwargs.get("slug") if self.page_cache_article else None
+        return serve(request, lambda: super(PageCacheMixin, self).dispatch(request, *args, **kwargs), article_slug=slug)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if getattr(self.request, "page_cache_fill", False):
+            context["csrf_token"] = csrf_placeholder()
+        return context

@@ -1,0 +1,336 @@
+"""The page cache for anonymous readers (articles/cache.py): hits, misses, invalidation, no private leaks."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.middleware.csrf import CSRF_ALLOWED_CHARS
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from articles import cache as page_cache
+from articles.models import Status
+from tests.factories import ArticleFactory, SectionFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+TOKEN_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]*)"')
+
+
+def unmask(token: str) -> str:
+    mask, cipher = token[:32], token[32:]
+    chars = CSRF_ALLOWED_CHARS
+    return "".join(chars[chars.index(c) - chars.index(m)] for c, m in zip(cipher, mask, strict=True))
+
+
+def tokens(response) -> list[str]:
+    return TOKEN_INPUT.findall(response.content.decode())
+
+
+def state(response) -> str:
+    return response.headers[page_cache.HEADER]
+
+
+@pytest.fixture
+def stored_pages(monkeypatch):
+    """(entry, timeout) of every page the cache stores during the test."""
+    stored = []
+    real_set = cache.set
+
+    def recording_set(key, value, timeout=None, **kwargs):
+        if key.startswith("pc:p:"):
+            stored.append((value, timeout))
+        return real_set(key, value, timeout, **kwargs)
+
+    monkeypatch.setattr(cache, "set", recording_set)
+    return stored
+
+
+@pytest.fixture
+def story(db):
+    return ArticleFactory(title="Голямата новина", slug="golyamata-novina", tags=[TagFactory(name="избори")])
+
+
+def test_second_anonymous_request_is_a_hit_without_queries(client, story, django_assert_num_queries):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    assert state(first) == "miss"
+    with django_assert_num_queries(0):
+        second = Client().get(url)
+    assert state(second) == "hit"
+    assert second.status_code == 200
+    assert "Голямата новина" in second.content.decode()
+
+
+def test_listing_pages_are_cached_too(client, story):
+    for url in (reverse("articles:home"), reverse("articles:latest"), story.section.get_absolute_url()):
+        assert state(client.get(url)) == "miss"
+        assert state(Client().get(url)) == "hit"
+
+
+def test_editing_an_article_invalidates_its_page_and_the_listings(client, story):
+    home, url = reverse("articles:home"), story.get_absolute_url()
+    client.get(home), client.get(url)
+    story.title = "Поправено заглавие"
+    story.save()
+    for path in (home, url):
+        response = Client().get(path)
+        assert state(response) == "miss"
+        assert "Поправено заглавие" in response.content.decode()
+
+
+def test_publishing_a_draft_shows_it_on_the_home_page_at_once(client, story):
+    draft = ArticleFactory(draft=True, title="Чернова за публикуване")
+    assert "Чернова за публикуване" not in client.get(reverse("articles:home")).content.decode()
+    draft.status = Status.PUBLISHED
+    draft.save()
+    assert "Чернова за публикуване" in Client().get(reverse("articles:home")).content.decode()
+
+
+def test_unpublishing_removes_the_article_page_from_the_cache(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    story.status = Status.ARCHIVED
+    story.save()
+    assert Client().get(url).status_code == 404
+
+
+def test_changing_a_tag_or_section_invalidates_pages(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    tag = story.tags.get()
+    tag.name = "местни избори"
+    tag.save()
+    assert "местни избори" in Client().get(url).content.decode()
+    story.section.name = "Нов раздел"
+    story.section.save()
+    assert "Нов раздел" in Client().get(url).content.decode()
+    story.tags.add(TagFactory(name="парламент"))
+    assert "парламент" in Client().get(url).content.decode()
+
+
+def test_bump_article_invalidates_that_article_alone(client, story):
+    other = ArticleFactory()
+    home, url, other_url = reverse("articles:home"), story.get_absolute_url(), other.get_absolute_url()
+    for path in (home, url, other_url):
+        client.get(path)
+    page_cache.bump_article(story.pk)  # what the comments app calls when a comment appears or goes
+    assert state(Client().get(url)) == "miss"
+    assert state(Client().get(other_url)) == "hit"
+    assert state(Client().get(home)) == "hit"
+
+
+def test_bump_article_accepts_an_instance_and_ignores_unknown_ids(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    page_cache.bump_article(10**9)
+    assert state(Client().get(url)) == "hit"
+    page_cache.bump_article(story)
+    assert state(Client().get(url)) == "miss"
+
+
+def test_scheduled_article_appears_at_its_time_without_any_write(client, story, monkeypatch):
+    due = timezone.now() + timedelta(hours=1)
+    ArticleFactory(title="Насрочена новина", published_at=due)
+    home = reverse("articles:home")
+    assert "Насрочена новина" not in client.get(home).content.decode()
+    assert state(Client().get(home)) == "hit"
+    later = due + timedelta(seconds=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    monkeypatch.setattr(page_cache.time, "time", lambda: later.timestamp())
+    response = Client().get(home)
+    assert state(response) == "miss"
+    assert "Насрочена новина" in response.content.decode()
+
+
+def test_cache_entries_live_at_most_page_cache_ttl(client, story, stored_pages, settings):
+    settings.PAGE_CACHE_TTL = 17
+    client.get(story.get_absolute_url())
+    assert [timeout for _entry, timeout in stored_pages] == [17]
+
+
+def test_entries_rendered_right_after_a_change_settle_quickly(client, story, stored_pages, settings):
+    settings.PAGE_CACHE_SETTLE_SECONDS = 2
+    page_cache.bump_site()
+    client.get(story.get_absolute_url())
+    assert [timeout for _entry, timeout in stored_pages] == [2]
+
+
+# Conditional GET and headers ---------------------------------------------------------------------
+
+
+def test_conditional_get_answers_304_until_the_page_changes(client, story):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    etag = first.headers["ETag"]
+    assert etag.startswith('W/"')
+    assert first.headers["Last-Modified"]
+    again = Client().get(url, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.headers["ETag"] == etag
+    page_cache.bump_article(story)
+    assert Client().get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_if_modified_since_answers_304(client, story):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    assert Client().get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+
+
+def test_anonymous_page_with_own_token_is_private_to_the_browser(client, story):
+    response = client.get(story.get_absolute_url())
+    cache_control = response.headers["Cache-Control"]
+    assert "private" in cache_control and "no-cache" in cache_control and "max-age=0" in cache_control
+    assert "no-store" not in cache_control
+    assert settings.CSRF_COOKIE_NAME in response.cookies
+
+
+def test_copy_for_the_shared_cache_is_public_token_free_and_sets_no_cookie(client, story):
+    url = story.get_absolute_url()
+    for _ in range(2):  # the miss and the hit
+        response = Client().get(url, headers={"X-Shared-Cache": "1"})
+        assert response.status_code == 200
+        assert tokens(response) and set(tokens(response)) == {""}
+        assert not response.cookies
+        assert "public" in response.headers["Cache-Control"]
+        assert "s-maxage=2" in response.headers["Cache-Control"]
+        assert "Cookie" in response.headers["Vary"]
+
+
+def test_shared_cache_header_is_ignored_for_a_reader_with_a_csrf_cookie(client, story):
+    url = story.get_absolute_url()
+    client.get(url)  # gets the CSRF cookie
+    response = client.get(url, headers={"X-Shared-Cache": "1"})
+    assert "private" in response.headers["Cache-Control"]
+    assert unmask(tokens(response)[0]) == client.cookies[settings.CSRF_COOKIE_NAME].value
+
+
+# No reader's state in another reader's page ------------------------------------------------------
+
+
+def test_each_reader_gets_their_own_csrf_token_from_the_same_cached_page(story):
+    url = story.get_absolute_url()
+    reader_a, reader_b = Client(), Client()
+    page_a, page_b = reader_a.get(url), reader_b.get(url)
+    assert (state(page_a), state(page_b)) == ("miss", "hit")
+    secret_a = reader_a.cookies[settings.CSRF_COOKIE_NAME].value
+    secret_b = reader_b.cookies[settings.CSRF_COOKIE_NAME].value
+    assert secret_a != secret_b
+    assert tokens(page_a) and all(unmask(t) == secret_a for t in tokens(page_a))
+    assert tokens(page_b) and all(unmask(t) == secret_b for t in tokens(page_b))
+    assert page_cache.csrf_placeholder() not in page_a.content.decode() + page_b.content.decode()
+
+
+def test_stored_page_holds_the_placeholder_and_no_real_token(client, story, stored_pages):
+    client.get(story.get_absolute_url())
+    client.get(reverse("articles:home"))
+    assert len(stored_pages) == 2
+    for entry, _timeout in stored_pages:
+        assert set(TOKEN_INPUT.findall(entry.body.decode())) == {page_cache.csrf_placeholder()}
+
+
+def test_token_from_a_cached_page_posts_without_javascript(story):
+    """A reader served from the cache can submit a CSRF-protected form (here: the language switcher)."""
+    url = story.get_absolute_url()
+    Client().get(url)  # fills the cache
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(url)
+    assert state(page) == "hit"
+    response = reader.post(
+        reverse("set_language"), {"language": "en", "next": url, "csrfmiddlewaretoken": tokens(page)[0]}
+    )
+    assert response.status_code == 302
+
+
+def test_real_token_rendered_by_other_code_is_scrubbed_before_storing(rf):
+    from django.middleware.csrf import get_token
+
+    request = rf.get("/")
+    token = get_token(request)
+    body = f'<input name="csrfmiddlewaretoken" value="{token}"><p data-x="{"a" * 64}">'.encode()
+    placeholder = page_cache.csrf_placeholder().encode()
+    scrubbed = page_cache._scrub_tokens(body, request.META["CSRF_COOKIE"], placeholder)
+    assert token.encode() not in scrubbed
+    assert placeholder in scrubbed
+    assert b"a" * 64 in scrubbed  # only tokens of this secret are touched
+
+
+def test_signed_in_editor_bypasses_the_cache_and_never_fills_it(staff_client, story):
+    url = story.get_absolute_url()
+    editor_page = staff_client.get(url)
+    assert state(editor_page) == "bypass"
+    assert "no-store" in editor_page.headers["Cache-Control"]
+    reader_page = Client().get(url)
+    assert state(reader_page) == "miss"  # the editor's render was not stored
+    assert f"/{settings.ADMIN_URL}" not in reader_page.content.decode()
+
+
+def test_editor_preview_of_a_draft_is_never_cached(staff_client, draft_article):
+    url = draft_article.get_absolute_url()
+    assert staff_client.get(url).status_code == 200
+    assert Client().get(url).status_code == 404
+
+
+def test_reader_with_a_session_bypasses_the_cache_and_never_fills_it(client, story):
+    url = story.get_absolute_url()
+    session = client.session
+    session["anything"] = 1
+    session.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
+    assert state(client.get(url)) == "bypass"
+    assert state(Client().get(url)) == "miss"
+
+
+@pytest.mark.parametrize("cookie", ["messages", "vestnik_comments"])
+def test_readers_with_per_reader_cookies_bypass_the_cache(client, story, cookie):
+    """Flash messages and the list of the reader's own comments (edit links) are theirs alone."""
+    url = story.get_absolute_url()
+    Client().get(url)
+    client.cookies[cookie] = "x"
+    assert state(client.get(url)) == "bypass"
+
+
+def test_tracking_parameters_share_the_entry_and_are_not_reflected(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    response = Client().get(url + "?utm_source=facebook&fbclid=SECRET123")
+    assert state(response) == "hit"
+    fresh = ArticleFactory()
+    first = Client().get(fresh.get_absolute_url() + "?fbclid=SECRET456")
+    assert state(first) == "miss"
+    assert "SECRET456" not in first.content.decode()
+    assert state(Client().get(fresh.get_absolute_url())) == "hit"
+
+
+def test_unknown_parameters_render_uncached(client, story):
+    response = client.get(story.get_absolute_url() + "?replytocom=5")
+    assert state(response) == "bypass"
+    assert state(Client().get(story.get_absolute_url())) == "miss"
+
+
+def test_pages_differ_per_language(client, story):
+    url = story.get_absolute_url()
+    bulgarian = client.get(url)
+    english = Client().get(url, headers={"Accept-Language": "en"})
+    assert state(english) == "miss"
+    assert bulgarian.content != english.content
+
+
+def test_cache_can_be_switched_off(client, story, settings):
+    settings.PAGE_CACHE_ENABLED = False
+    client.get(story.get_absolute_url())
+    assert state(Client().get(story.get_absolute_url())) == "bypass"
+
+
+def test_article_page_query_budget_when_rendered(client, story, django_assert_max_num_queries):
+    SectionFactory()
+    ArticleFactory.create_batch(3, section=story.section, tags=list(story.tags.all()))
+    client.get(reverse("articles:home"))  # warms the navigation and schedule lookups
+    page_cache.bump_site()
+    with django_assert_max_num_queries(8):
+        response = Client().get(story.get_absolute_url())
+    assert state(response) == "miss"
