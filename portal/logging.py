@@ -5,7 +5,7 @@ line. Whatever a request carries into a message or its arguments (CR/LF, ANSI es
 bidi overrides, lone surrogates) is written as a visible escape such as ``\\r\\n`` or
 ``\\x1b``, so a crafted path or name can never start a fake record or recolour a terminal.
 
-`security_event(name, request=None, **fields)` is the one way the apps report a security
+`security_event(event, request=None, **fields)` is the one way the apps report a security
 event (rate limit hit, honeypot, banned word, upload rejected, ...): one WARNING record on
 the ``vestnik.security`` logger, with the client address, user id, method and path taken
 from the request, and secret-looking fields redacted. Django's own security records
@@ -141,7 +141,10 @@ class LogfmtFormatter(logging.Formatter):
         fields["msg"] = message
         for key, value in redact(getattr(record, "security_fields", None) or {}).items():
             fields.setdefault(key, value)
-        if record.exc_info:
+        if record.exc_info and record.name.startswith("django.security."):
+            # A client's mistake (bad Host, tampered data): the message says it all, the traceback is noise.
+            fields["error"] = type(record.exc_info[1]).__name__
+        elif record.exc_info:
             fields["exc"] = "".join(traceback.format_exception(*record.exc_info)).rstrip()
         elif record.exc_text:
             fields["exc"] = record.exc_text
@@ -150,16 +153,19 @@ class LogfmtFormatter(logging.Formatter):
         return " ".join(f"{_key(key)}={_value(value)}" for key, value in fields.items())
 
 
-def security_event(name: str, request: HttpRequest | None = None, *, level: int = logging.WARNING, **fields) -> None:
+def security_event(
+    event: str, /, request: HttpRequest | None = None, *, level: int = logging.WARNING, **fields: Any
+) -> None:
     """Log one security event: one structured record on the vestnik.security logger.
 
-    `name` is a short snake_case event (``rate_limited``, ``honeypot``, ``banned_word``,
-    ``upload_rejected``, ...). `fields` are extra key=value facts; never pass passwords,
-    tokens or session keys (keys that look like them are redacted anyway).
+    `event` is a short snake_case name (``rate_limited``, ``honeypot``, ``banned_word``,
+    ``upload_rejected``, ...). `fields` are extra key=value facts (any key but ``request`` and
+    ``level``); never pass passwords, tokens or session keys (keys that look like them are
+    redacted anyway).
     """
     security_logger.log(
         level,
         "%s",
-        name,
-        extra={"event": name, "request": request, "security_fields": redact(fields)},
+        event,
+        extra={"event": event, "request": request, "security_fields": redact(fields)},
     )
