@@ -258,7 +258,8 @@ def serve(request, render, *, article_slug: str | None = None):
         response = render()
         response.headers.setdefault(HEADER, "bypass")
         return response
-    found = cache.get_many([plan.page_key, *plan.version_keys])
+    # A copy: django-redis answers every failed get_many with the same dict object.
+    found = dict(cache.get_many([plan.page_key, *plan.version_keys]))
     versions = current_versions(plan, found)
     entry = found.get(plan.page_key)
     if versions is not None and isinstance(entry, Entry) and entry.versions == versions:
