@@ -68,7 +68,9 @@ def lockout(request, original_response=None, credentials=None):
     security_event("login_lockout", request, username=username[:150])
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     html = loader.get_template("429.html").render({"minutes": minutes}, request=None)
-    return HttpResponse(html, status=429)
+    response = HttpResponse(html, status=429)
+    response._has_been_logged = True  # the event above is the record; spare django.request's duplicate
+    return response
 
 
 def server_error(request):
