@@ -31,11 +31,13 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpResponse, QueryDict
+from django.http import HttpResponse, JsonResponse, QueryDict
 from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.http import http_date
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 logger = logging.getLogger(__name__)
 
@@ -341,3 +343,10 @@ class PageCacheMixin:
         if getattr(self.request, "page_cache_fill", False):
             context["csrf_token"] = csrf_placeholder()
         return context
+
+
+@never_cache
+@require_GET
+def csrf_token_view(request):
+    """This reader's CSRF token (and cookie), for forms on pages from a shared cache (static/js/csrf.js)."""
+    return JsonResponse({"token": get_token(request)})

@@ -334,3 +334,22 @@ def test_article_page_query_budget_when_rendered(client, story, django_assert_ma
     with django_assert_max_num_queries(8):
         response = Client().get(story.get_absolute_url())
     assert state(response) == "miss"
+
+
+def test_token_endpoint_gives_the_reader_a_token_and_cookie_never_cached(client):
+    response = client.get(reverse("csrf_token"))
+    assert response.status_code == 200
+    token = response.json()["token"]
+    assert unmask(token) == client.cookies[settings.CSRF_COOKIE_NAME].value
+    assert "no-store" in response.headers["Cache-Control"] or "no-cache" in response.headers["Cache-Control"]
+    assert client.post(reverse("csrf_token")).status_code == 405
+
+
+def test_shared_copy_loads_the_script_that_fills_empty_tokens(client, story):
+    html = Client().get(story.get_absolute_url(), headers={"X-Shared-Cache": "1"}).content.decode()
+    assert f'src="/static/js/csrf.js" data-token-url="{reverse("csrf_token")}"' in html
+    form = {"language": "en", "next": "/", "csrfmiddlewaretoken": client.get(reverse("csrf_token")).json()["token"]}
+    assert Client(enforce_csrf_checks=True).post(reverse("set_language"), form).status_code == 403  # no cookie
+    reader = Client(enforce_csrf_checks=True)
+    form["csrfmiddlewaretoken"] = reader.get(reverse("csrf_token")).json()["token"]
+    assert reader.post(reverse("set_language"), form).status_code == 302
