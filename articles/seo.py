@@ -191,5 +191,6 @@ def json_ld_script(data) -> str:
     early: ``<``, ``>`` and ``&`` are written as ``\\u003C``, ``\\u003E``, ``\\u0026``.
     """
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_SCRIPT_ESCAPES)
-    # The one place JSON-LD is marked safe: escaped above exactly as django.utils.html.json_script does.
+    # The one place JSON-LD is marked safe: escaped above exactly as django.utils.html.json_script does;
+    # covered by tests/articles/test_seo.py::test_json_ld_script_escapes_markup_characters.
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))  # noqa: S308

@@ -1,0 +1,136 @@
+"""The nginx configuration in docs/security.md, run for real on loopback: HTTPS redirect and media headers.
+
+Skipped where nginx is not installed (`apt-get install -y nginx`). TLS is left out (the test has no
+certificate): the HTTPS server block is served over plain HTTP on a loopback port, which changes nothing in
+the headers under test.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.factories import png_bytes
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install -y nginx)")
+
+
+def documented_config() -> str:
+    text = DOCS.read_text(encoding="utf-8")
+    return text[text.index("# BEGIN vestnik-nginx") : text.index("# END vestnik-nginx")]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def loopback_config(block: str, http_port: int, https_port: int, root: Path) -> str:
+    block = block.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    block = block.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port};")
+    block = re.sub(r"^\s*(listen \[::\].*|ssl_certificate.*|http2 on;)\n", "", block, flags=re.MULTILINE)
+    return block.replace("root /srv/vestnik;", f"root {root};")
+
+
+@pytest.fixture(scope="module")
+def nginx(tmp_path_factory):
+    work = tmp_path_factory.mktemp("nginx")
+    media = work / "site" / "media" / "images"
+    media.mkdir(parents=True)
+    (media / "photo.png").write_bytes(png_bytes() + b"<html><script>alert(1)</script></html>")
+    (media / "photo.webp").write_bytes(png_bytes(fmt="WEBP"))
+    (media / "page.html").write_bytes(b"<script>alert(1)</script>")
+    (media / "logo.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    http_port, https_port = free_port(), free_port()
+    temp_paths = "\n".join(
+        f"    {name}_temp_path {work / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private temp folder
+    conf = work / "nginx.conf"
+    conf.write_text(
+        f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\nerror_log {work / 'error.log'};\n"
+        "events { worker_connections 64; }\n"
+        f"http {{\n    access_log off;\n{temp_paths}\n"
+        f"{loopback_config(documented_config(), http_port, https_port, work / 'site')}\n}}\n"
+    )
+    check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(work)], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    process = subprocess.Popen(
+        [NGINX, "-c", str(conf), "-p", str(work), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", https_port), timeout=0.2).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield {"http": http_port, "https": https_port}
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def fetch(port, path, host="vestnik.example"):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    connection.request("GET", path, headers={"Host": host})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return response, body
+
+
+@pytest.mark.parametrize("path", ["/", "/2025/12/05/novina/?utm=x&a=1", "/redakcia/login/?next=/redakcia/"])
+def test_plain_http_redirects_to_https_on_the_same_host(nginx, path):
+    response, _ = fetch(nginx["http"], path)
+    assert response.status == 301
+    assert response.getheader("Location") == f"https://vestnik.example{path}"
+
+
+def test_the_health_probe_is_not_redirected(nginx):
+    response, _ = fetch(nginx["http"], "/healthz")
+    assert response.status != 301  # proxied to gunicorn (502 here, where none runs)
+
+
+def assert_sandboxed(response):
+    assert response.getheader("X-Content-Type-Options") == "nosniff"
+    assert response.getheader("Content-Security-Policy") == "default-src 'none'; sandbox"
+    assert response.getheader("Cross-Origin-Resource-Policy") == "same-origin"
+    assert response.getheader("Strict-Transport-Security") == "max-age=31536000; includeSubDomains; preload"
+    assert "nginx/" not in (response.getheader("Server") or "")  # no version banner
+
+
+@pytest.mark.parametrize(("name", "content_type"), [("photo.png", "image/png"), ("photo.webp", "image/webp")])
+def test_images_are_inline_with_their_extension_type(nginx, name, content_type):
+    response, _ = fetch(nginx["https"], f"/media/images/{name}")
+    assert response.status == 200
+    assert response.getheader("Content-Type") == content_type
+    assert response.getheader("Content-Disposition") == f'inline; filename="{name}"'
+    assert_sandboxed(response)
+
+
+@pytest.mark.parametrize("name", ["page.html", "logo.svg"])
+def test_other_files_are_downloads(nginx, name):
+    response, _ = fetch(nginx["https"], f"/media/images/{name}")
+    assert response.status == 200
+    assert response.getheader("Content-Type") == "application/octet-stream"
+    assert response.getheader("Content-Disposition") == "attachment"
+    assert_sandboxed(response)
+
+
+@pytest.mark.parametrize("path", ["/media/../nginx.conf", "/media/images/../../nginx.conf", "/media/%2e%2e/nginx.conf"])
+def test_media_paths_cannot_climb_out(nginx, path):
+    # nginx normalises the path first, so these never reach the media root's parent (here: 502 from the proxy).
+    response, body = fetch(nginx["https"], path)
+    assert response.status != 200
+    assert b"worker_processes" not in body
