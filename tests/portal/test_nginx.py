@@ -1,8 +1,8 @@
-"""The nginx configuration in docs/security.md, run for real on loopback: HTTPS redirect and media headers.
+"""The nginx configurations, run for real on loopback: HTTPS redirect and media headers.
 
-Skipped where nginx is not installed (`apt-get install -y nginx`). TLS is left out (the test has no
-certificate): the HTTPS server block is served over plain HTTP on a loopback port, which changes nothing in
-the headers under test.
+Both the site file ops install (deploy/nginx.conf) and the snippet in docs/security.md. Skipped where nginx
+is not installed (`apt-get install -y nginx`). TLS is left out (the test has no certificate): the HTTPS
+server blocks are served over plain HTTP on a loopback port, which changes nothing in the headers under test.
 """
 
 import http.client
@@ -18,7 +18,10 @@ import pytest
 
 from tests.factories import png_bytes
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOCS = ROOT / "docs" / "security.md"
+DEPLOY = ROOT / "deploy" / "nginx.conf"
+MIME_TYPES = Path("/etc/nginx/mime.types")
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install -y nginx)")
 
@@ -28,22 +31,30 @@ def documented_config() -> str:
     return text[text.index("# BEGIN vestnik-nginx") : text.index("# END vestnik-nginx")]
 
 
+CONFIGS = {"docs": documented_config, "deploy": lambda: DEPLOY.read_text(encoding="utf-8")}
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
 
 
-def loopback_config(block: str, http_port: int, https_port: int, root: Path) -> str:
+def loopback_config(block: str, http_port: int, https_port: int, work: Path) -> str:
+    """The production file with loopback ports, no TLS and the test's folders instead of /srv and /var."""
     block = block.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
     block = block.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port};")
-    block = re.sub(r"^\s*(listen \[::\].*|ssl_certificate.*|http2 on;)\n", "", block, flags=re.MULTILINE)
-    return block.replace("root /srv/vestnik;", f"root {root};")
+    block = re.sub(r"^\s*(listen \[::\].*|ssl_\w+ .*|http2 on;)\n", "", block, flags=re.MULTILINE)
+    block = block.replace("/srv/vestnik", str(work / "site"))
+    block = block.replace("/var/cache/nginx/vestnik", str(work / "cache"))
+    return block.replace("/var/www/acme", str(work / "acme"))
 
 
-@pytest.fixture(scope="module")
-def nginx(tmp_path_factory):
-    work = tmp_path_factory.mktemp("nginx")
+@pytest.fixture(scope="module", params=sorted(CONFIGS))
+def nginx(request, tmp_path_factory):
+    if request.param == "deploy" and not DEPLOY.exists():
+        pytest.skip("no deploy/nginx.conf")
+    work = tmp_path_factory.mktemp(f"nginx-{request.param}")
     media = work / "site" / "media" / "images"
     media.mkdir(parents=True)
     (media / "photo.png").write_bytes(png_bytes() + b"<html><script>alert(1)</script></html>")
@@ -54,13 +65,14 @@ def nginx(tmp_path_factory):
     temp_paths = "\n".join(
         f"    {name}_temp_path {work / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    mime = f"    include {MIME_TYPES};\n" if MIME_TYPES.exists() else ""  # as Debian's nginx.conf does
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private temp folder
     conf = work / "nginx.conf"
     conf.write_text(
         f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\nerror_log {work / 'error.log'};\n"
         "events { worker_connections 64; }\n"
-        f"http {{\n    access_log off;\n{temp_paths}\n"
-        f"{loopback_config(documented_config(), http_port, https_port, work / 'site')}\n}}\n"
+        f"http {{\n    access_log off;\n{mime}{temp_paths}\n"
+        f"{loopback_config(CONFIGS[request.param](), http_port, https_port, work)}\n}}\n"
     )
     check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(work)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
@@ -76,7 +88,7 @@ def nginx(tmp_path_factory):
             break
         except OSError:
             time.sleep(0.05)
-    yield {"http": http_port, "https": https_port}
+    yield {"http": http_port, "https": https_port, "name": request.param}
     process.terminate()
     process.wait(timeout=10)
 
@@ -90,14 +102,18 @@ def fetch(port, path, host="vestnik.example"):
     return response, body
 
 
+@pytest.mark.parametrize("host", ["vestnik.example", "www.vestnik.example"])
 @pytest.mark.parametrize("path", ["/", "/2025/12/05/novina/?utm=x&a=1", "/redakcia/login/?next=/redakcia/"])
-def test_plain_http_redirects_to_https_on_the_same_host(nginx, path):
-    response, _ = fetch(nginx["http"], path)
+def test_plain_http_redirects_to_https_on_the_same_host(nginx, host, path):
+    # The first hop stays on the host asked for (HSTS is set there); www -> apex happens over HTTPS.
+    response, _ = fetch(nginx["http"], path, host=host)
     assert response.status == 301
-    assert response.getheader("Location") == f"https://vestnik.example{path}"
+    assert response.getheader("Location") == f"https://{host}{path}"
 
 
 def test_the_health_probe_is_not_redirected(nginx):
+    if nginx["name"] == "deploy":
+        pytest.skip("deploy/nginx.conf probes /healthz over HTTPS")
     response, _ = fetch(nginx["http"], "/healthz")
     assert response.status != 301  # proxied to gunicorn (502 here, where none runs)
 
@@ -115,13 +131,18 @@ def test_images_are_inline_with_their_extension_type(nginx, name, content_type):
     response, _ = fetch(nginx["https"], f"/media/images/{name}")
     assert response.status == 200
     assert response.getheader("Content-Type") == content_type
-    assert response.getheader("Content-Disposition") == f'inline; filename="{name}"'
+    assert response.getheader("Content-Disposition").startswith("inline")
+    if nginx["name"] == "docs":
+        assert response.getheader("Content-Disposition") == f'inline; filename="{name}"'
     assert_sandboxed(response)
 
 
 @pytest.mark.parametrize("name", ["page.html", "logo.svg"])
-def test_other_files_are_downloads(nginx, name):
-    response, _ = fetch(nginx["https"], f"/media/images/{name}")
+def test_other_files_are_never_served_as_a_document(nginx, name):
+    response, body = fetch(nginx["https"], f"/media/images/{name}")
+    if response.status == 404:  # deploy/nginx.conf serves images only
+        assert b"<script>" not in body
+        return
     assert response.status == 200
     assert response.getheader("Content-Type") == "application/octet-stream"
     assert response.getheader("Content-Disposition") == "attachment"
