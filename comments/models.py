@@ -175,7 +175,7 @@ class Comment(models.Model):
     is_staff_reply = models.BooleanField(_("editorial reply"), default=False)
     notify_on_reply = models.BooleanField(_("notify on reply"), default=False)
     reply_notified = models.BooleanField(_("parent's author notified"), default=False, editable=False)
-    submission_token = models.UUIDField(_("submission token"), unique=True, default=uuid.uuid4, editable=False)
+    submission_token = models.UUIDField(_("submission token"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True)
@@ -201,6 +201,11 @@ class Comment(models.Model):
             models.Index(fields=["status", "-created_at"], name="comment_queue"),
         ]
         constraints = [
+            # One form sent twice stores one comment. The author and text are part of the key because a
+            # page served from a shared cache gives several readers the same form (and token).
+            models.UniqueConstraint(
+                fields=["submission_token", "author_key", "fingerprint"], name="comment_submitted_once"
+            ),
             models.CheckConstraint(condition=~Q(parent=F("pk")), name="comment_not_own_parent"),
             models.CheckConstraint(
                 condition=Q(parent__isnull=True, depth=0) | Q(parent__isnull=False, depth__gt=0),

@@ -136,6 +136,8 @@ class CommentFactory(DjangoModelFactory):
     article = factory.LazyAttribute(lambda o: o.parent.article if o.parent else ArticleFactory())
     parent = None
     depth = factory.LazyAttribute(lambda o: o.parent.depth + 1 if o.parent else 0)
+    reply_to = factory.LazyAttribute(lambda o: o.parent)
+    reply_to_name = factory.LazyAttribute(lambda o: o.parent.author_name if o.parent else "")
     author_name = factory.Sequence(lambda n: f"Читател {n}")
     body = factory.Sequence(lambda n: f"Мнение номер {n} по темата на деня.")
     status = "approved"

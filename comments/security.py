@@ -1,0 +1,188 @@
+"""Who is writing, and whether they may: hashed identities, the signed form token, rate limits, own comments.
+
+No raw address is ever stored: an address becomes a salted HMAC (IPv6 cut to its /64, which one
+subscriber usually owns), and an e-mail address is hashed the same way for blocks and history.
+"""
+
+import ipaddress
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.utils.crypto import salted_hmac
+
+from portal.security import client_ip
+
+FORM_SALT = "comments.form"
+OWN_SALT = "comments.own"
+UNSUBSCRIBE_SALT = "comments.unsubscribe"
+OWN_COOKIE = "vestnik_comments"
+OWN_COOKIE_LIMIT = 20
+_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _hash(value: str, purpose: str) -> str:
+    return salted_hmac(
+        f"comments.{purpose}", value, secret=settings.COMMENTS_HASH_SALT or None, algorithm="sha256"
+    ).hexdigest()
+
+
+def network_of(address: str) -> str:
+    """The address a client is known by: IPv4 as is, IPv6 as its /64."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def ip_hash(request: HttpRequest) -> str:
+    """The salted hash of the client's address (its /64 for IPv6)."""
+    return _hash(network_of(client_ip(request)), "ip")
+
+
+def email_hash(email: str) -> str:
+    """The salted hash of an e-mail address, case and spaces ignored; empty for no address."""
+    email = (email or "").strip().casefold()
+    return _hash(email, "email") if email else ""
+
+
+def author_key(*, user_id: int | None, email_hash: str, ip_hash: str) -> str:
+    """Whose history a comment counts in: the account, else the e-mail, else the address."""
+    if user_id:
+        return f"u:{user_id}"
+    if email_hash:
+        return f"e:{email_hash}"
+    return f"i:{ip_hash}"
+
+
+def reader_key(request: HttpRequest) -> str:
+    """Who votes or reports: the account, else the address (one vote per address for guests)."""
+    if request.user.is_authenticated:
+        return f"u:{request.user.pk}"
+    return f"i:{ip_hash(request)}"
+
+
+# --- The signed form token: which article, and when the form was shown -----------------------------------
+
+
+def form_token(article_id: int, *, issued_at: float | None = None) -> str:
+    """A signed token naming the article and the time the form was rendered."""
+    issued = int(time.time() if issued_at is None else issued_at)
+    return signing.dumps({"a": article_id, "t": issued}, salt=FORM_SALT, compress=False)
+
+
+class FormTokenError(Exception):
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def check_form_token(token: str, article_id: int) -> None:
+    """Raise FormTokenError("tampered" | "expired" | "too_fast") unless ``token`` is fair for ``article_id``."""
+    try:
+        data = signing.loads(token or "", salt=FORM_SALT, max_age=settings.COMMENTS_FORM_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise FormTokenError("expired") from exc
+    except signing.BadSignature as exc:
+        raise FormTokenError("tampered") from exc
+    if not isinstance(data, dict) or data.get("a") != article_id or not isinstance(data.get("t"), int):
+        raise FormTokenError("tampered")
+    age = time.time() - data["t"]
+    if age > settings.COMMENTS_FORM_MAX_AGE:
+        raise FormTokenError("expired")
+    if age < settings.COMMENTS_MIN_SUBMIT_SECONDS:
+        raise FormTokenError("too_fast")
+
+
+# --- Rate limits through the shared cache ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    count: int
+    seconds: int
+
+    @classmethod
+    def parse(cls, text: str) -> "Rate":
+        count, _, unit = text.partition("/")
+        return cls(int(count), _PERIODS[unit.strip()[:1] or "m"])
+
+
+def rate_limited(scope: str, ident: str, rates: list[str]) -> bool | None:
+    """Count one action of ``ident`` in every window of ``rates``; True if any window is now over its limit.
+
+    Fixed windows in the cache (atomic ``incr`` on Redis). None when the cache does not answer: the
+    caller decides how to fail (comments fail to moderation, see services.comment_create).
+    """
+    over = False
+    now = int(time.time())
+    for text in rates:
+        rate = Rate.parse(text)
+        key = f"comments:rl:{scope}:{ident}:{rate.seconds}:{now // rate.seconds}"
+        try:
+            cache.add(key, 0, rate.seconds + 1)
+            value = cache.incr(key)
+        except ValueError:  # the key expired between add and incr
+            cache.set(key, 1, rate.seconds + 1)
+            value = 1
+        if value is None:
+            return None
+        over = over or value > rate.count
+    return over
+
+
+# --- A guest's own comments: a signed cookie listing what they wrote in the edit window ------------------
+
+
+def own_comments(request: HttpRequest) -> dict[int, int]:
+    """{comment id: posted at (epoch seconds)} of comments this browser posted, still in the edit window."""
+    raw = request.COOKIES.get(OWN_COOKIE)
+    if not raw:
+        return {}
+    window = settings.COMMENTS_EDIT_MINUTES * 60
+    try:
+        items = signing.loads(raw, salt=OWN_SALT, max_age=window)
+    except signing.BadSignature:
+        return {}
+    now = time.time()
+    own = {}
+    for item in items if isinstance(items, list) else []:
+        valid = isinstance(item, list) and len(item) == 2 and all(isinstance(v, int) for v in item)
+        if valid and now - item[1] < window:
+            own[item[0]] = item[1]
+    return own
+
+
+def remember_own(request: HttpRequest, response: HttpResponse, comment_id: int, posted_at: float) -> None:
+    """Add a comment to this browser's signed list of its own comments."""
+    own = own_comments(request)
+    own[comment_id] = int(posted_at)
+    items = sorted(([pk, at] for pk, at in own.items()), key=lambda i: i[1])[-OWN_COOKIE_LIMIT:]
+    response.set_cookie(
+        OWN_COOKIE,
+        signing.dumps(items, salt=OWN_SALT, compress=True),
+        max_age=settings.COMMENTS_EDIT_MINUTES * 60,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def unsubscribe_token(email_hash: str) -> str:
+    """A signed, non-expiring token that turns reply notifications off for one e-mail address."""
+    return signing.dumps(email_hash, salt=UNSUBSCRIBE_SALT)
+
+
+def check_unsubscribe_token(token: str) -> str | None:
+    """The e-mail hash in a valid unsubscribe token, else None."""
+    try:
+        value = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, str) and value else None

@@ -1,0 +1,240 @@
+"""Comment text: cleaning what readers send, showing it safely, and normalising it for word checks."""
+
+import hashlib
+import re
+import unicodedata
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+# Bidi embeddings, overrides and isolates can reorder what others read (a name that looks like another);
+# zero-width and other invisible format characters hide words from moderators.
+_BIDI = "\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c"
+_INVISIBLE = "\u200b\u200c\u2060-\u2064\ufeff\u00ad\u180e"
+_CONTROL = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+_SURROGATE = "\ud800-\udfff"
+_STRIP_BODY = re.compile(f"[{_BIDI}{_INVISIBLE}{_CONTROL}{_SURROGATE}\u2028\u2029]")
+_STRIP_LINE = re.compile(f"[{_BIDI}{_INVISIBLE}{_CONTROL}{_SURROGATE}\u200d]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+URL = re.compile(r"\bhttps?://[^\s<>\"'`\u00a0]+", re.IGNORECASE)
+_TRAILING = ".,;:!?…»“”'\"*"
+
+
+def clean_body(text: str) -> str:
+    """Reader text as stored: no control, bidi or invisible characters, at most one blank line in a row."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = _STRIP_BODY.sub("", text)
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def clean_line(text: str) -> str:
+    """A one-line value (a name): invisible and control characters removed, spaces collapsed."""
+    text = _STRIP_LINE.sub("", text or "")
+    return _SPACES.sub(" ", re.sub(r"[\t\r\n\u2028\u2029]", " ", text)).strip()
+
+
+def split_links(line: str) -> list[tuple[str, bool]]:
+    """``line`` as (text, is_link) pieces; trailing punctuation and an unbalanced ")" stay outside links."""
+    pieces, last = [], 0
+    for match in URL.finditer(line):
+        url = match.group().rstrip(_TRAILING)
+        while url.endswith(")") and url.count(")") > url.count("("):
+            url = url[:-1].rstrip(_TRAILING)
+        if len(url) <= len("https://"):
+            continue
+        start = match.start()
+        if start > last:
+            pieces.append((line[last:start], False))
+        pieces.append((url, True))
+        last = start + len(url)
+    if last < len(line):
+        pieces.append((line[last:], False))
+    return pieces
+
+
+def count_links(text: str) -> int:
+    """How many http(s) links ``text`` carries, written out or as bare domains with www."""
+    return len(URL.findall(text or "")) + len(re.findall(r"(?<![/\w.])www\.\w", text or "", re.IGNORECASE))
+
+
+def render_body(text: str) -> SafeString:
+    """The body as HTML: every piece escaped, line breaks as <br>, plain http(s) links as nofollow anchors."""
+    lines = []
+    for line in (text or "").split("\n"):
+        parts = []
+        for piece, is_link in split_links(line):
+            if is_link:
+                url = escape(piece)
+                parts.append(f'<a href="{url}" rel="nofollow ugc noopener">{url}</a>')
+            else:
+                parts.append(escape(piece))
+        lines.append("".join(parts))
+    # The only mark_safe in comments: every piece above went through escape(); links are http(s) only.
+    # Hostile input is covered by tests/comments/test_text.py::test_render_body_keeps_markup_as_text.
+    return mark_safe("<br>".join(lines))  # noqa: S308
+
+
+def fingerprint(text: str) -> str:
+    """A hash of the text's normalised words, to spot the same comment sent again."""
+    words = " ".join(tokens(normalise(text)))
+    return hashlib.sha256(words.encode()).hexdigest()
+
+
+# --- Matching words that readers disguise -----------------------------------------------------------------
+
+# Capital Latin letters that look like capital Cyrillic ones, then small ones, then digits and signs.
+_UPPER_HOMOGLYPHS = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+_LOWER_HOMOGLYPHS = str.maketrans("aceopxykm", "асеорхукм")
+_LEET_CYRILLIC = str.maketrans({"0": "о", "1": "и", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с", "€": "е"})
+_LEET_LATIN = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"})
+_SHLYOK_DIGITS = str.maketrans({"4": "ч", "6": "ш", "0": "o", "1": "i", "3": "z", "w": "в", "q": "я"})
+
+# Bulgarian typed in Latin letters back to Cyrillic ("shlyokavitsa"): longest first.
+_LATIN_TO_CYRILLIC = [
+    ("sht", "щ"), ("sh", "ш"), ("ch", "ч"), ("zh", "ж"), ("ts", "ц"), ("yu", "ю"), ("ya", "я"), ("ju", "ю"),
+    ("ja", "я"), ("a", "а"), ("b", "б"), ("v", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"),
+    ("j", "й"), ("y", "ъ"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"),
+    ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"), ("w", "в"), ("q", "я"), ("x", "кс"),
+]  # fmt: skip
+_LATIN_PATTERN = re.compile("|".join(re.escape(latin) for latin, _ in _LATIN_TO_CYRILLIC))
+_LATIN_MAP = dict(_LATIN_TO_CYRILLIC)
+
+_FORMAT_CHARS = re.compile(f"[{_BIDI}{_INVISIBLE}\u200d]")
+_INNER_SEPARATORS = re.compile(r"(?<=\w)[.\-_*'`~|+]+(?=\w)")
+_REPEATS = re.compile(r"(.)\1+")
+_WORD = re.compile(r"\w+")
+
+# Endings a Bulgarian noun or adjective takes: a word in the lists also matches these forms.
+ENDINGS = {
+    "", "а", "я", "о", "е", "и", "ът", "ят", "та", "то", "те", "ове", "овете", "ите", "ия", "ии", "ища", "ище",
+    "ци", "ка", "ки", "ко", "ски", "ска", "ско", "ската", "ското", "ските", "ина", "ини", "щина", "ен", "на",
+    "но", "ни", "ест", "ова", "ово", "ови", "ица", "ици", "ята", "ето",
+}  # fmt: skip
+
+
+def normalise(text: str) -> str:
+    """NFKC, no invisible characters, inner separators gone (и.д.и.о.т → идиот), case folded."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _FORMAT_CHARS.sub("", text)
+    return _INNER_SEPARATORS.sub("", text).casefold()
+
+
+def tokens(text: str) -> list[str]:
+    """Words of ``text``, with runs of single letters ("и д и о т") also joined into one word."""
+    words = _WORD.findall(text)
+    joined, run = [], []
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) >= 3:
+            joined.append("".join(run))
+        run = []
+    return words + joined
+
+
+def _squeeze(word: str) -> str:
+    return _REPEATS.sub(r"\1", word)
+
+
+def latin_to_cyrillic(text: str) -> str:
+    """Latin-typed Bulgarian in Cyrillic letters (zdrasti → здрасти, 6te → ште)."""
+    return _LATIN_PATTERN.sub(lambda m: _LATIN_MAP[m.group()], text.translate(_SHLYOK_DIGITS))
+
+
+def cyrillic_skeleton(text: str) -> str:
+    """Latin look-alikes and digits as the Cyrillic letters they stand in for, case folded."""
+    text = unicodedata.normalize("NFKC", text or "").translate(_UPPER_HOMOGLYPHS)
+    return normalise(text).translate(_LOWER_HOMOGLYPHS).translate(_LEET_CYRILLIC)
+
+
+def word_variants(text: str) -> dict[str, set[str]]:
+    """The words of ``text`` as a reader could have disguised them: for Cyrillic lists and for Latin lists."""
+    plain = normalise(text)
+    cyrillic = {
+        *tokens(cyrillic_skeleton(text)),
+        *tokens(latin_to_cyrillic(plain)),
+        *tokens(latin_to_cyrillic(plain.translate(_LEET_LATIN))),
+    }
+    latin = {*tokens(plain), *tokens(plain.translate(_LEET_LATIN))}
+    return {
+        "cyrillic": {_squeeze(w) for w in cyrillic} | cyrillic,
+        "latin": {_squeeze(w) for w in latin} | latin,
+    }
+
+
+def _is_cyrillic(word: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+class WordList:
+    """Words to look for; each entry matches its Bulgarian inflected forms, or any word it starts if it ends in *."""
+
+    def __init__(self, entries):
+        self.entries = []
+        for entry in entries:
+            entry = (entry or "").strip()
+            if not entry:
+                continue
+            stem = entry.endswith("*")
+            word = entry.rstrip("*")
+            script = "cyrillic" if _is_cyrillic(word) else "latin"
+            canonical = _squeeze(cyrillic_skeleton(word) if script == "cyrillic" else normalise(word))
+            if not canonical:
+                continue
+            self.entries.append((entry, canonical, stem, script))
+            if not stem and script == "cyrillic" and len(canonical) >= 4 and canonical[-1] in "аяое":
+                # курва → курви, путка → путки: the final vowel gives way to the ending.
+                self.entries.append((entry, canonical[:-1], False, script))
+
+    def find(self, text: str) -> str | None:
+        """The first entry ``text`` contains in any disguise, or None."""
+        if not self.entries:
+            return None
+        variants = word_variants(text)
+        for entry, canonical, stem, script in self.entries:
+            for word in variants[script]:
+                if not word.startswith(canonical):
+                    continue
+                if stem or word[len(canonical) :] in ENDINGS:
+                    return entry
+        return None
+
+
+# --- Bulgarian typed in Latin letters --------------------------------------------------------------------
+
+# Words that are Bulgarian when written in Latin letters and rare in English or other languages.
+LATIN_BULGARIAN_WORDS = {
+    "zdrasti", "zdravei", "zdraveite", "kak", "kakvo", "kakva", "kakav", "koi", "koy", "koya", "koe", "tova",
+    "tuk", "tam", "sega", "shte", "6te", "ste", "nqma", "nyama", "njama", "nema", "ima", "imam", "iska", "iskam",
+    "mnogo", "malko", "che", "4e", "sam", "sme", "sa", "ne", "da", "ot", "za", "na", "po", "pri", "sas", "s",
+    "ama", "ami", "oshte", "o6te", "vsichki", "vsi4ki", "nikoi", "nishto", "ni6to", "nqkoi", "dobre", "lo6o",
+    "losho", "hubavo", "ako", "kogato", "zashto", "za6to", "zashtoto", "moje", "mozhe", "mojem", "hodim",
+    "pravi", "pravim", "pravite", "bate", "brat", "bratle", "pi4", "pich", "e", "li", "i", "ti", "toi", "tq",
+    "tya", "te", "nie", "vie", "az", "mi", "me", "go", "q", "ya", "vlast", "vlastta", "darjava", "durjava",
+    "pari", "parite", "bulgaria", "balgaria", "bg", "narod", "naroda", "hora", "horata", "deca", "decata",
+    "kade", "kude", "koga", "dnes", "utre", "vchera", "v4era", "si", "ni", "vi", "im", "mu",
+}  # fmt: skip
+# Words that also occur in English text: they count only next to clearly Bulgarian ones.
+_AMBIGUOUS = {"i", "e", "s", "me", "go", "ya", "te", "mi", "ti", "sa", "na", "po", "da", "ne", "li", "im", "bg"}
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+
+
+def looks_like_latin_bulgarian(text: str) -> bool:
+    """True when the text is Bulgarian typed in Latin letters (“zdrasti kak si 6te hodim”)."""
+    plain = normalise(text)
+    letters = [ch for ch in plain if ch.isalpha()]
+    if len(letters) < 8:
+        return False
+    latin = sum("a" <= ch <= "z" for ch in letters)
+    if latin / len(letters) < 0.8:
+        return False
+    words = _LATIN_WORD.findall(plain)
+    if len(words) < 3:
+        return False
+    strong = sum(1 for w in words if w in LATIN_BULGARIAN_WORDS and w not in _AMBIGUOUS)
+    weak = sum(1 for w in words if w in _AMBIGUOUS)
+    return strong >= 2 and (strong + weak) / len(words) >= 0.4

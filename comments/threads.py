@@ -1,0 +1,243 @@
+"""Threads for display: one ordered query per page, nested and flattened in Python, rendered once and cached.
+
+The rendered thread is cached under a version that changes whenever the article's comments do
+(``bump_version``, called by the services after commit), so readers see a new comment at once.
+What is cached is the same for every reader: per-reader parts (the form, CSRF tokens, edit links
+for one's own comments) are added around it by the template tag, never stored in it.
+"""
+
+import math
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Q
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from articles import cache as page_cache
+
+from .models import Comment, CommentStatus
+from .text import render_body
+
+SORTS = {
+    "newest": (_("Newest"), ["-is_pinned", "-pk"]),
+    "oldest": (_("Oldest"), ["-is_pinned", "pk"]),
+    "best": (_("Best"), ["-is_pinned", "-score", "-pk"]),
+}
+PAGE_PARAM, SORT_PARAM = "cpage", "sort"
+
+
+def build_thread(comments):
+    """Nest ``comments`` into ``replies`` lists (kept in their given order); return the top-level ones."""
+    by_id = {c.pk: c for c in comments}
+    for c in comments:
+        c.replies = []
+    for c in comments:
+        if c.parent_id in by_id:
+            by_id[c.parent_id].replies.append(c)
+    return [c for c in comments if c.parent_id not in by_id]
+
+
+def flatten(roots):
+    """The nested comments in display order (parent, then its replies), without recursion.
+
+    Each comment gets ``level``: its depth below the top of what was given, capped at
+    COMMENTS_MAX_DEPTH, which templates use as a CSS class. A chain 5,000 replies deep is fine.
+    """
+    cap = settings.COMMENTS_MAX_DEPTH
+    out = []
+    stack = [(c, 0) for c in reversed(roots)]
+    while stack:
+        comment, level = stack.pop()
+        comment.level = min(level, cap)
+        out.append(comment)
+        stack.extend((reply, level + 1) for reply in reversed(getattr(comment, "replies", [])))
+    return out
+
+
+def parse_sort(value) -> str:
+    return value if value in SORTS else settings.COMMENTS_DEFAULT_SORT
+
+
+def parse_page(value) -> int:
+    try:
+        page = int(value)
+    except (TypeError, ValueError):
+        return 1
+    return page if 1 <= page <= 100_000 else 1
+
+
+def page_url(article, *, sort: str, page: int) -> str:
+    """The article's URL showing one page of its threads in one order, anchored at the comments."""
+    params = {}
+    if sort != settings.COMMENTS_DEFAULT_SORT:
+        params[SORT_PARAM] = sort
+    if page > 1:
+        params[PAGE_PARAM] = page
+    query = f"?{urlencode(params)}" if params else ""
+    return f"{article.get_absolute_url()}{query}#comments"
+
+
+# --- Versions of an article's thread ---------------------------------------------------------------------
+
+
+def _version_key(article_id: int) -> str:
+    return f"comments:version:{article_id}"
+
+
+def thread_version(article_id: int) -> str | None:
+    """The current version of an article's comments (None when the cache does not answer)."""
+    key = _version_key(article_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key)
+    return version
+
+
+def bump_version(*article_ids: int) -> None:
+    """Mark the articles' comments as changed: their cached threads and cached pages are no longer used."""
+    cache.set_many({_version_key(pk): time.time_ns() for pk in article_ids}, None)
+    # The whole article page is cached for anonymous readers too (articles/cache.py).
+    page_cache.touch_articles(*article_ids)
+
+
+# --- Decorating and rendering comments -------------------------------------------------------------------
+
+
+def decorate(comments, *, thread_sizes: dict | None = None) -> None:
+    """Per-comment display facts worked out once in Python: placeholders, collapsing, body HTML."""
+    collapse = settings.COMMENTS_COLLAPSE_SCORE
+    for c in comments:
+        c.is_placeholder = not c.is_visible
+        if c.is_placeholder:
+            c.placeholder = (
+                _("The comment was deleted.") if c.status == CommentStatus.REMOVED else _("The comment is hidden.")
+            )
+            c.body_html = ""
+        else:
+            c.body_html = render_body(c.body)
+        c.is_collapsed = not c.is_placeholder and c.score <= collapse
+        c.more_replies = 0
+
+
+_comment_template = None
+
+
+def comment_template():
+    global _comment_template
+    if _comment_template is None or settings.DEBUG:
+        _comment_template = get_template("comments/_comment.html")
+    return _comment_template
+
+
+def render_comments(comments, *, discussion_open: bool) -> list[tuple[int, int, str]]:
+    """[(id, level, HTML)] for each comment, through comments/_comment.html (the markup JavaScript inserts too)."""
+    template = comment_template()
+    return [(c.pk, c.level, template.render({"c": c, "discussion_open": discussion_open})) for c in comments]
+
+
+@dataclass
+class ThreadBlock:
+    """A rendered page of threads: what every reader of that page gets."""
+
+    parts: list
+    page: int
+    num_pages: int
+    total_threads: int
+    sort: str
+
+
+def load_page(article, *, sort: str, page: int):
+    """(comments in display order, number of threads) for one page of the article's threads."""
+    per_page = settings.COMMENTS_THREADS_PER_PAGE
+    rows = list(
+        Comment.objects.thread_page(
+            article,
+            root_order=SORTS[sort][1],
+            offset=(page - 1) * per_page,
+            limit=per_page,
+            replies_shown=settings.COMMENTS_REPLIES_SHOWN,
+        )
+    )
+    total = rows[0].root_total if rows else 0
+    return rows, total
+
+
+def build_block(article, *, sort: str, page: int, discussion_open: bool) -> ThreadBlock:
+    """Query, nest, flatten and render one page of threads."""
+    rows, total = load_page(article, sort=sort, page=page)
+    if not rows and page > 1:
+        total = Comment.objects.for_article(article).roots().displayable().count()
+        last = max(1, math.ceil(total / settings.COMMENTS_THREADS_PER_PAGE))
+        if last < page:
+            page = last
+            rows, total = load_page(article, sort=sort, page=page)
+    comments = flatten(build_thread(rows))
+    decorate(comments)
+    # After the last shown comment of a cut thread: "show N more replies", linking to the thread's page.
+    last_of_thread, shown = {}, {}
+    for c in comments:
+        last_of_thread[c.thread_id] = c
+        shown[c.thread_id] = shown.get(c.thread_id, 0) + 1
+    for c in rows:
+        if c.pk == c.thread_id and c.thread_size > shown[c.thread_id]:
+            tail = last_of_thread[c.thread_id]
+            tail.more_replies = c.thread_size - shown[c.thread_id]
+            tail.more_offset = shown[c.thread_id]
+            page_number = 1 + shown[c.thread_id] // settings.COMMENTS_THREAD_PAGE_SIZE
+            tail.more_url = f"{reverse('comments:thread', kwargs={'pk': c.thread_id})}?page={page_number}"
+    parts = render_comments(comments, discussion_open=discussion_open)
+    num_pages = max(1, math.ceil(total / settings.COMMENTS_THREADS_PER_PAGE))
+    return ThreadBlock(parts=parts, page=page, num_pages=num_pages, total_threads=total, sort=sort)
+
+
+def thread_block(article, *, sort: str, page: int, discussion_open: bool) -> ThreadBlock:
+    """The rendered page of threads, from the cache when the article's comments have not changed."""
+    version = thread_version(article.pk)
+    if version is None:
+        return build_block(article, sort=sort, page=page, discussion_open=discussion_open)
+    key = f"comments:block:{article.pk}:{version}:{sort}:{page}:{int(discussion_open)}:{get_language()}"
+    block = cache.get(key)
+    if block is None:
+        block = build_block(article, sort=sort, page=page, discussion_open=discussion_open)
+        cache.set(key, block, settings.COMMENTS_CACHE_SECONDS)
+    return block
+
+
+# --- Where a comment is shown ----------------------------------------------------------------------------
+
+
+def thread_rows(root_id: int):
+    """The displayable comments of one thread, in display order."""
+    return Comment.objects.filter(thread_id=root_id).displayable().order_by("path")
+
+
+def comment_url(comment) -> str:
+    """The page that shows ``comment`` (article page of its thread, or the thread's own page), anchored at it."""
+    article = comment.article
+    sort = settings.COMMENTS_DEFAULT_SORT
+    root = comment.thread if comment.thread_id else comment
+    position = thread_rows(root.pk).filter(path__lt=comment.path).count() if comment.pk != root.pk else 0
+    if position > settings.COMMENTS_REPLIES_SHOWN:
+        page = 1 + position // settings.COMMENTS_THREAD_PAGE_SIZE
+        return reverse("comments:thread", kwargs={"pk": root.pk}) + f"?page={page}#{comment.anchor}"
+    before = Comment.objects.for_article(article).roots().displayable().filter(_sorts_before(root, sort)).count()
+    page = 1 + before // settings.COMMENTS_THREADS_PER_PAGE
+    return page_url(article, sort=sort, page=page).replace("#comments", f"#{comment.anchor}")
+
+
+def _sorts_before(root, sort: str) -> Q:
+    """Top-level comments that come before ``root`` in ``sort`` order."""
+    before = Q(is_pinned__gt=root.is_pinned)
+    same_pin = Q(is_pinned=root.is_pinned)
+    if sort == "oldest":
+        return before | (same_pin & Q(pk__lt=root.pk))
+    if sort == "best":
+        return before | (same_pin & (Q(score__gt=root.score) | Q(score=root.score, pk__gt=root.pk)))
+    return before | (same_pin & Q(pk__gt=root.pk))
