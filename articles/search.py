@@ -232,10 +232,12 @@ def run_search(params) -> SearchResults:
     form = SearchForm(data, sections=sections)
     form.is_valid()
     results = SearchResults(form=form)
-    labels = {"section": _("section"), "date_from": _("start date"), "date_to": _("end date")}
-    for name in form.errors:
-        if name in labels:
-            results.notices.append(_("The %(filter)s was not understood and is ignored.") % {"filter": labels[name]})
+    notices = {
+        "section": _("Unknown section: showing results from all sections."),
+        "date_from": _("The start date is not a valid date and was ignored."),
+        "date_to": _("The end date is not a valid date and was ignored."),
+    }
+    results.notices = [notices[name] for name in notices if name in form.errors]
     cleaned = form.cleaned_data
     results.query = cleaned.get("q", "")
     start, end = cleaned.get("date_from"), cleaned.get("date_to")
