@@ -1,5 +1,6 @@
 """Security middleware: headers Django does not set, private caching, staff session limits."""
 
+import logging
 import time
 
 from django.conf import settings
@@ -78,7 +79,7 @@ class StaffSessionTimeoutMiddleware:
         if reason:
             user_id = session.get(SESSION_KEY)
             logout(request)  # flushes the session and sets request.user to AnonymousUser
-            security_event("session_expired", request, level=20, reason=reason, user_id=user_id)
+            security_event("session_expired", request, level=logging.INFO, reason=reason, user_id=user_id)
             return
         if now - seen_at >= SEEN_RESOLUTION or SEEN_AT not in session:
             session[SEEN_AT] = now

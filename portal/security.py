@@ -49,15 +49,15 @@ def client_ip(request: HttpRequest) -> str:
     client and is ignored. A direct connection from anywhere else cannot spoof its address.
     """
     peer = _parse_ip(request.META.get("REMOTE_ADDR", ""))
-    if peer is None:
-        return UNKNOWN_IP
+    fallback = str(peer) if peer is not None else UNKNOWN_IP
     count = settings.TRUSTED_PROXY_COUNT
-    if count <= 0 or not _is_trusted(peer):
-        return str(peer)
+    # No IP peer means a Unix socket (gunicorn bound to one): only a local process, our proxy, can connect.
+    if count <= 0 or (peer is not None and not _is_trusted(peer)):
+        return fallback
     forwarded = [hop for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
     if not forwarded:
-        return str(peer)
+        return fallback
     # chain = [..., client, proxy_1, ..., proxy_{N-1}] + [peer]; the client sits N places left of the peer.
     candidate = forwarded[-count] if len(forwarded) >= count else forwarded[0]
     address = _parse_ip(candidate)
-    return str(address) if address is not None else str(peer)
+    return str(address) if address is not None else fallback
