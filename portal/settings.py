@@ -245,6 +245,12 @@ ADMIN_URL = env("ADMIN_URL", default="redakcia/")
 ARTICLES_PER_PAGE = 20
 RELATED_ARTICLES_LIMIT = 6
 
+# Demo content: `manage.py seed_demo` calls these dotted paths in order, each a function seed(*, stdout) -> None
+# that is safe to re-run; `seed_demo --reset` first calls each module's reset(*, stdout), in reverse order.
+DEMO_SEEDERS = [
+    "articles.demo.seed",
+]
+
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
 COMMENTS_MAX_LENGTH = env.int("COMMENTS_MAX_LENGTH", default=2000)
 COMMENTS_NAME_MAX_LENGTH = 50
