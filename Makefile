@@ -41,7 +41,9 @@ lint: install
 ## Refresh the translation catalogs after changing user-facing strings.
 messages: install
 	$(BIN)/python manage.py makemessages -l bg -l en --ignore=.venv --ignore=node_modules --ignore=tests --ignore=bench
-	$(BIN)/python manage.py compilemessages --ignore=.venv
+	$(BIN)/python manage.py makemessages -d djangojs -l bg -l en --ignore=.venv --ignore=node_modules --ignore=tests \
+		--ignore=bench --ignore=staticfiles --ignore=media --ignore=artifacts
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -1,106 +1,445 @@
-from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+"""The newsroom: Django admin for articles, images, sections, tags, sources and authors.
 
+Roles and object-level rules are in roles.py, the article form's workflow rules in forms.py.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from . import roles
+from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_problems
+from .images import build_renditions
 from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
+
+ADMIN_CSS = {"all": ["css/admin-newsroom.css"]}
+# Addresses typed without a scheme are taken as https (Django 6's default, asked for now).
+URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
+
+
+class SlugPrefillMixin:
+    """Prefills the slug from another field with our Bulgarian transliteration (static/js/admin-slug.js).
+
+    Used instead of ``prepopulated_fields``, whose URLify drops Cyrillic letters.
+    """
+
+    slug_source = "name"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name == "slug" and field is not None:
+            field.widget.attrs.update(
+                {"data-slug-from": f"id_{self.slug_source}", "data-slug-max": str(db_field.max_length - 6)}
+            )
+        return field
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=["js/admin-slug.js"], css=ADMIN_CSS)
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
-    list_display = ["name", "slug", "position"]
+class SectionAdmin(SlugPrefillMixin, admin.ModelAdmin):
+    list_display = ["name", "slug", "position", "article_count"]
     list_editable = ["position"]
     search_fields = ["name"]
     fields = ["name", "slug", "position", "description"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles")).order_by("position", "name")
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(SlugPrefillMixin, admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     fields = ["name", "slug"]
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    list_display = ["name", "short_name", "url", "attribution"]
+class SourceAdmin(SlugPrefillMixin, admin.ModelAdmin):
+    slug_source = "short_name"
+    formfield_overrides = URL_FIELDS
+    list_display = ["name", "short_name", "phrase_on_page", "url", "article_count"]
     search_fields = ["name", "short_name"]
-    fields = ["name", "short_name", "slug", "url", "attribution"]
+    fields = ["name", "short_name", "slug", "url", "attribution", "phrase_on_page"]
+    readonly_fields = ["phrase_on_page"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles")).order_by("name")
+
+    @admin.display(description=_("articles"), ordering="article_count")
+    def article_count(self, obj):
+        return obj.article_count
+
+    @admin.display(description=_("Readers see"))
+    def phrase_on_page(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        return obj.attribution or gettext("Source: %(name)s") % {"name": obj.short_name}
 
 
 @admin.register(Author)
-class AuthorAdmin(admin.ModelAdmin):
+class AuthorAdmin(SlugPrefillMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
     search_fields = ["name"]
     fields = ["name", "slug", "bio", "user"]
     autocomplete_fields = ["user"]
 
 
+class ImageCompletenessFilter(admin.SimpleListFilter):
+    title = _("description")
+    parameter_name = "described"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Missing caption, credit or alt text")), ("yes", _("Ready for publishing"))]
+
+    def queryset(self, request, queryset):
+        missing = Q(caption="") | Q(credit="") | Q(alt_text="")
+        if self.value() == "no":
+            return queryset.filter(missing)
+        if self.value() == "yes":
+            return queryset.exclude(missing)
+        return queryset
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "credit", "width", "height", "created_at"]
+    """The image library: find by caption or credit, reuse in many articles."""
+
+    form = ImageAdminForm
+    list_display = ["thumbnail", "caption", "credit", "dimensions", "usage_count", "created_at"]
+    list_display_links = ["thumbnail", "caption"]
+    list_filter = [ImageCompletenessFilter]
     search_fields = ["caption", "credit", "alt_text"]
-    fields = ["file", "caption", "credit", "alt_text"]
+    date_hierarchy = "created_at"
+    fields = ["file", "preview", "caption", "credit", "alt_text", "dimensions", "usage_count", "created_at"]
+    readonly_fields = ["preview", "dimensions", "usage_count", "created_at"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(usage=Count("articles")).order_by("-created_at", "-pk")
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        return format_html(
+            '<img class="admin-thumb" src="{}" alt="{}" loading="lazy">', obj.rendition_url(320), obj.alt_text
+        )
+
+    @admin.display(description=_("Preview"))
+    def preview(self, obj):
+        if obj is None or not obj.pk or not obj.file:
+            return "—"
+        return format_html(
+            '<img class="admin-image-preview" src="{}" alt="{}" width="{}" height="{}">',
+            obj.rendition_url(640),
+            obj.alt_text,
+            obj.width,
+            obj.height,
+        )
+
+    @admin.display(description=_("size"))
+    def dimensions(self, obj):
+        return f"{obj.width} × {obj.height}" if obj and obj.pk else "—"
+
+    @admin.display(description=_("used in articles"), ordering="usage")
+    def usage_count(self, obj):
+        return getattr(obj, "usage", None) if obj and obj.pk else "—"
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if form.processed is not None:
+            # Renditions are made once here, never per request.
+            obj.renditions = build_renditions(obj.file.name, obj.width)
+            obj.save(update_fields=["renditions"])
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Statuses as the newsroom says them; "scheduled" is published with a time still to come."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return FormStatus.choices
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == FormStatus.SCHEDULED:
+            return queryset.scheduled()
+        if value == FormStatus.PUBLISHED:
+            return queryset.published()
+        if value in (FormStatus.DRAFT, FormStatus.REVIEW, FormStatus.ARCHIVED):
+            return queryset.filter(status=value)
+        return queryset
+
+
+def status_key(article) -> str:
+    return FormStatus.SCHEDULED if article.is_scheduled else article.status
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "section", "status", "published_at", "source", "comment_count"]
-    list_filter = ["status", "section", "source", "tags"]
+class ArticleAdmin(SlugPrefillMixin, admin.ModelAdmin):
+    form = ArticleAdminForm
+    slug_source = "title"
+    formfield_overrides = URL_FIELDS
+    list_display = [
+        "title",
+        "status_badge",
+        "section",
+        "published_at",
+        "author_names",
+        "source",
+        "comment_count",
+        "preview_link",
+    ]
+    list_filter = [StatusFilter, "section", "source", "is_featured", "tags"]
     list_select_related = ["section", "source"]
     search_fields = ["title", "lead", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["tags", "authors", "source", "pinned_related", "lead_image", "section"]
-    readonly_fields = ["comment_count", "created_at", "modified_at"]
-    fields = [
-        "title",
-        "slug",
-        "lead",
-        "body",
-        "section",
-        "tags",
-        "authors",
-        "lead_image",
-        "source",
-        "source_url",
-        "attribution",
-        "status",
-        "published_at",
-        "is_featured",
-        "comments_enabled",
-        "pinned_related",
-        "comment_count",
-        "created_at",
-        "modified_at",
-    ]
-    actions = ["publish", "unpublish"]
+    list_per_page = 50
+    save_on_top = True
+    actions = ["publish", "unpublish", "submit_for_review"]
+    _history_fields = ["created_by", "created_at", "modified_at", "content_updated_at", "comment_count"]
+    readonly_fields = ["lead_image_preview", "attribution_preview", *_history_fields]
 
-    @admin.action(description=_("Publish selected articles"), permissions=["change"])
+    class Media:
+        css = ADMIN_CSS
+
+    # --- permissions -------------------------------------------------------------------
+
+    def has_publish_permission(self, request):
+        return roles.can_publish(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is None:
+            return super().has_change_permission(request)
+        return roles.can_edit_article(request.user, obj)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).prefetch_related("authors")
+        return roles.articles_for(request.user, queryset)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not self.has_publish_permission(request):
+            fields += ["published_at", "is_featured"]
+        return fields
+
+    def get_fieldsets(self, request, obj=None):
+        publishing = ["status", "published_at"]
+        if obj is not None and obj.is_public and self.has_publish_permission(request):
+            publishing.append("minor_edit")
+        publishing += ["is_featured", "comments_enabled"]
+        return [
+            (None, {"fields": ["title", "slug", "lead", "body"]}),
+            (_("Publishing"), {"fields": publishing}),
+            (_("Placement"), {"fields": ["section", "tags", "authors", "pinned_related"]}),
+            (
+                _("Lead image"),
+                {
+                    "fields": ["lead_image", "lead_image_preview"],
+                    "description": _(
+                        "Choose an image from the library or upload one with “+”. Caption, credit and alternative "
+                        "text are required for publishing."
+                    ),
+                },
+            ),
+            (
+                _("Source"),
+                {
+                    "fields": ["source", "source_url", "attribution", "attribution_preview"],
+                    "description": _(
+                        "Where the story came from: the agency or outlet, the original's address, and how the page "
+                        "says it. Leave the attribution empty to use the source's own phrase."
+                    ),
+                },
+            ),
+            (_("History"), {"fields": self._history_fields, "classes": ["collapse"]}),
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.can_publish = self.has_publish_permission(request)
+        return form
+
+    # --- saving ------------------------------------------------------------------------
+
+    def save_model(self, request, obj, form, change):
+        if not self.has_publish_permission(request) and obj.status not in (Status.DRAFT, Status.REVIEW):
+            raise PermissionDenied  # the form already refuses this; a second lock for crafted requests
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        note = getattr(form, "slug_note", "")
+        if note:
+            self.message_user(
+                request,
+                gettext("The address you chose was taken; the article got “%(slug)s”.") % {"slug": note},
+                messages.WARNING,
+            )
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        article = form.instance
+        profile = Author.objects.filter(user=request.user).first()
+        if not change and profile is not None and not article.authors.exists():
+            article.authors.add(profile)  # a new story is credited to whoever wrote it, unless chosen
+
+    def get_view_on_site_url(self, obj=None):
+        if obj is not None and obj.pk and not obj.is_public:
+            return reverse("articles:preview", kwargs={"pk": obj.pk})
+        return super().get_view_on_site_url(obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk and not obj.is_public:
+            context["preview_url"] = reverse("articles:preview", kwargs={"pk": obj.pk})
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # --- list columns ------------------------------------------------------------------
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        key = status_key(obj)
+        return format_html('<span class="status-badge status-badge--{}">{}</span>', key, FormStatus(key).label)
+
+    @admin.display(description=_("authors"))
+    def author_names(self, obj):
+        return ", ".join(author.name for author in obj.authors.all())
+
+    @admin.display(description=_("Preview"))
+    def preview_link(self, obj):
+        if obj.is_public:
+            return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), gettext("On the site"))
+        return format_html(
+            '<a href="{}">{}</a>', reverse("articles:preview", kwargs={"pk": obj.pk}), gettext("Preview")
+        )
+
+    @admin.display(description=_("Preview"))
+    def lead_image_preview(self, obj):
+        image = obj.lead_image if obj is not None else None
+        if image is None:
+            return gettext("No image chosen yet (saved articles show their image here).")
+        credit = gettext("Photo: %(credit)s") % {"credit": image.credit} if image.credit else ""
+        return format_html(
+            '<figure class="admin-lead-image"><img src="{}" alt="{}" width="{}" height="{}">'
+            '<figcaption>{} <span class="admin-lead-image__credit">{}</span></figcaption></figure>',
+            image.rendition_url(320),
+            image.alt_text,
+            320,
+            round(320 * image.height / image.width) if image.width else 180,
+            image.caption,
+            credit,
+        )
+
+    @admin.display(description=_("Readers see"))
+    def attribution_preview(self, obj):
+        line = obj.attribution_line if obj is not None else ""
+        if not line:
+            return gettext("No attribution (no source chosen).")
+        if obj.source_url:
+            return format_html(
+                '{} <span class="admin-hint">({})</span>',
+                line,
+                gettext("linked to %(url)s") % {"url": obj.source_url},
+            )
+        return line
+
+    # --- bulk actions ------------------------------------------------------------------
+
+    @admin.action(description=_("Publish selected articles (scheduled ones at their time)"), permissions=["publish"])
     def publish(self, request, queryset):
         now = timezone.now()
-        count = 0
-        for article in queryset.exclude(status=Status.PUBLISHED):
+        done, refused = [], []
+        for article in queryset.exclude(status=Status.PUBLISHED).select_related("section", "lead_image"):
+            problems = publishing_problems(
+                title=article.title,
+                lead=article.lead,
+                section=article.section,
+                body=article.body,
+                lead_image=article.lead_image,
+            )
+            if problems:
+                refused.append(article)
+                continue
             article.status = Status.PUBLISHED
             article.published_at = article.published_at or now
             article.save()
-            count += 1
-        self.message_user(
-            request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
-        )
+            done.append(article)
+        self._log(request, done, gettext("Published (list action)."))
+        if done:
+            self.message_user(
+                request,
+                ngettext("%d article published.", "%d articles published.", len(done)) % len(done),
+                messages.SUCCESS,
+            )
+        if refused:
+            self.message_user(
+                request,
+                gettext("Not published, because something required is missing (open each to see what): %(titles)s")
+                % {"titles": "; ".join(a.title for a in refused)},
+                messages.ERROR,
+            )
 
-    @admin.action(description=_("Unpublish selected articles"), permissions=["change"])
+    @admin.action(description=_("Unpublish selected articles"), permissions=["publish"])
     def unpublish(self, request, queryset):
-        count = queryset.filter(status=Status.PUBLISHED).update(status=Status.ARCHIVED)
+        now = timezone.now()
+        done = []
+        for article in queryset.filter(status=Status.PUBLISHED):
+            # A scheduled story that never went out goes back to the drafts.
+            article.status = Status.DRAFT if article.published_at > now else Status.ARCHIVED
+            article.save()
+            done.append(article)
+        self._log(request, done, gettext("Unpublished (list action)."))
         self.message_user(
             request,
-            ngettext("%d article unpublished.", "%d articles unpublished.", count) % count,
+            ngettext("%d article unpublished.", "%d articles unpublished.", len(done)) % len(done),
             messages.SUCCESS,
         )
+
+    @admin.action(description=_("Submit selected drafts for review"), permissions=["change"])
+    def submit_for_review(self, request, queryset):
+        done = []
+        for article in queryset.filter(status=Status.DRAFT):
+            if roles.can_edit_article(request.user, article):
+                article.status = Status.REVIEW
+                article.save()
+                done.append(article)
+        self._log(request, done, gettext("Submitted for review (list action)."))
+        self.message_user(
+            request,
+            ngettext("%d article submitted for review.", "%d articles submitted for review.", len(done)) % len(done),
+            messages.SUCCESS,
+        )
+
+    @staticmethod
+    def _log(request, articles, message):
+        if articles:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk, queryset=articles, action_flag=CHANGE, change_message=message
+            )
 
 
 @admin.register(ArticleRedirect)
 class ArticleRedirectAdmin(admin.ModelAdmin):
     list_display = ["old_slug", "article", "created_at"]
+    list_select_related = ["article"]
     search_fields = ["old_slug", "article__title"]
     fields = ["old_slug", "article"]
     autocomplete_fields = ["article"]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -9,3 +10,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self):
         from . import search, signals  # noqa: F401  (search registers a SQLite function on connect)
+        from .roles import sync_roles_after_migrate
+
+        # Grants role permissions of apps migrated later (e.g. comments) once their rows exist.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="articles.roles.sync")

@@ -16,10 +16,12 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
 from PIL import Image as PILImage
-from PIL import ImageOps, UnidentifiedImageError
+from PIL import ImageCms, ImageOps, UnidentifiedImageError
 
 RENDITION_WIDTHS = (320, 640, 960, 1200)
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+DECODERS = ("JPEG", "PNG", "WEBP")
+_SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass(frozen=True)
@@ -44,8 +46,9 @@ def process_upload(upload) -> ProcessedImage:
         with warnings.catch_warnings():
             # Pillow only warns between MAX_IMAGE_PIXELS and twice that: refuse those too.
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(upload) as probe:
-                fmt = probe.format
+            # Only our three decoders ever see the bytes (no EPS, ICO, TGA... parsers).
+            with PILImage.open(upload, formats=DECODERS) as probe:
+                fmt = "JPEG" if probe.format == "MPO" else probe.format  # MPO: a phone's JPEG
                 width, height = probe.size
                 if fmt not in ALLOWED_FORMATS:
                     raise ValidationError(
@@ -54,15 +57,17 @@ def process_upload(upload) -> ProcessedImage:
                 _check_pixels(width, height)
                 probe.verify()
             upload.seek(0)
-            with PILImage.open(upload) as img:
+            with PILImage.open(upload, formats=DECODERS) as img:
                 img.load()
-                img = ImageOps.exif_transpose(img)
+                img = _to_srgb(ImageOps.exif_transpose(img))
                 return _encode(img, fmt)
     except ValidationError:
         raise
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise _too_many_pixels() from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except UnidentifiedImageError:
+        raise ValidationError(_("Unsupported image format. Upload a JPEG, PNG or WebP file."), code="format") from None
+    except (OSError, SyntaxError, ValueError, EOFError):
         raise ValidationError(_("The file is not a valid image or is damaged."), code="invalid") from None
 
 
@@ -77,6 +82,26 @@ def _too_many_pixels() -> ValidationError:
 def _check_pixels(width: int, height: int) -> None:
     if width * height > settings.MAX_IMAGE_PIXELS:
         raise _too_many_pixels()
+
+
+def _to_srgb(img: PILImage.Image) -> PILImage.Image:
+    """Colours converted from an embedded ICC profile to sRGB; the profile itself is not kept.
+
+    Keeping the profile would copy the uploader's bytes into the stored file (a place to hide
+    HTML or script); converting keeps the colours right without them.
+    """
+    icc = img.info.get("icc_profile")
+    # Nothing of the upload's metadata travels on (EXIF, XMP, comments), except what
+    # the encoder needs to keep a palette image's transparency.
+    img.info = {k: v for k, v in img.info.items() if k == "transparency"}
+    if not icc or img.mode not in ("RGB", "RGBA", "CMYK"):
+        return img
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        output_mode = "RGBA" if img.mode == "RGBA" else "RGB"
+        return ImageCms.profileToProfile(img, source, _SRGB, outputMode=output_mode) or img
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+        return img
 
 
 def _encode(img: PILImage.Image, fmt: str) -> ProcessedImage:

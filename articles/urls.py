@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from . import feeds, views
+from . import feeds, preview, views
 from .converters import TwoDigitConverter
 
 register_converter(TwoDigitConverter, "dd")
@@ -26,6 +26,7 @@ urlpatterns = [
     path("feeds/source/<slug:slug>/rss/", feeds.SourceFeed(), name="source_feed"),
     path("feeds/source/<slug:slug>/atom/", feeds.SourceAtomFeed(), name="source_feed_atom"),
     path("stats/view/<int:pk>/<str:token>/", views.view_beacon, name="view_beacon"),
+    path("preview/<int:pk>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", views.ArticleDetailView.as_view(), name="detail"),
     # Last: a section takes any slug not claimed above (see models.RESERVED_SLUGS).
     path("<slug:slug>/", views.SectionView.as_view(), name="section"),

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "axes",
+    "django_prose_editor",  # newsroom: the article body editor's static files (articles/forms.py)
     "portal",
     "articles",
     "comments",
@@ -249,6 +250,7 @@ RELATED_ARTICLES_LIMIT = 6
 # that is safe to re-run; `seed_demo --reset` first calls each module's reset(*, stdout), in reverse order.
 DEMO_SEEDERS = [
     "articles.demo.seed",
+    "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.

@@ -1,3 +1,4 @@
+import itertools
 from datetime import timedelta
 
 import factory
@@ -191,3 +192,19 @@ class BlockFactory(DjangoModelFactory):
         model = "comments.Block"
 
     ip_hash = factory.Sequence(lambda n: f"blocked{n}")
+
+
+_newsroom_users = itertools.count(1)
+
+
+def newsroom_user(role: str, username: str | None = None, *, author_name: str = ""):
+    """A staff user in one newsroom role group (articles/roles.py), with an Author profile for writers."""
+    from articles.models import Author
+    from articles.roles import AUTHOR, EDITOR, group_for, sync_roles
+
+    sync_roles()  # the migration made the groups; a flushed (transactional) database needs them again
+    user = UserFactory(username=username or f"{role}-{next(_newsroom_users)}", is_staff=True)
+    user.groups.add(group_for(role))
+    if role in (AUTHOR, EDITOR):
+        Author.objects.get_or_create(user=user, defaults={"name": author_name or user.username})
+    return user

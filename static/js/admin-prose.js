@@ -1,0 +1,126 @@
+// The article body editor in admin: django-prose-editor's ProseMirror/Tiptap build, served from
+// our own static files. Loaded as a module file (no import map, no inline script) and created
+// with injectCSS off, so the strict CSP (script-src/style-src 'self') holds; the base styles
+// Tiptap would inject live in css/admin-prose.css. Only what the article template styles is
+// offered: paragraphs, h2-h3, bold, italic, links, lists and quotes. Pasted Word or Google Docs
+// content is reduced to these by the schema; the server sanitises the HTML again on save.
+import {
+  Blockquote,
+  Bold,
+  BulletList,
+  Document,
+  Dropcursor,
+  Editor,
+  Gapcursor,
+  HardBreak,
+  Heading,
+  History,
+  Italic,
+  Link,
+  ListItem,
+  Menu,
+  OrderedList,
+  Paragraph,
+  Text,
+  crel,
+  initializeEditors,
+} from "../django_prose_editor/editor.js";
+
+const EMPTY = /^<(\w+)(\s[^>]*)?><\/\1>$/i;
+
+// Admin's JavaScript catalog (jsi18n) supplies these; the editor's own menu labels are English.
+const gettext = globalThis.gettext || ((text) => text);
+const gettext_noop = globalThis.gettext_noop || ((text) => text);
+// The labels of the menu we build, listed so that makemessages finds them (djangojs domain).
+const MENU_LABELS = [
+  gettext_noop("paragraph"),
+  gettext_noop("Paragraph"),
+  gettext_noop("Heading 2"),
+  gettext_noop("Heading 3"),
+  gettext_noop("bold"),
+  gettext_noop("italic"),
+  gettext_noop("link"),
+  gettext_noop("unlink"),
+  gettext_noop("unordered list"),
+  gettext_noop("ordered list"),
+  gettext_noop("blockquote"),
+  gettext_noop("undo"),
+  gettext_noop("redo"),
+  // The editor's dialogs call gettext() on these themselves.
+  gettext_noop("Edit Link"),
+  gettext_noop("URL"),
+  gettext_noop("Title"),
+  gettext_noop("Update"),
+  gettext_noop("Insert"),
+  gettext_noop("Cancel"),
+  gettext_noop("List properties"),
+  gettext_noop("List type"),
+  gettext_noop("Start at"),
+  gettext_noop("Bullets"),
+  gettext_noop("Decimal numbers"),
+  gettext_noop("Lowercase letters"),
+  gettext_noop("Uppercase letters"),
+  gettext_noop("Lowercase Roman numerals"),
+  gettext_noop("Uppercase Roman numerals"),
+];
+
+function translateMenu(wrapper) {
+  const known = new Set(MENU_LABELS);
+  for (const el of wrapper.querySelectorAll(".prose-menubar [title]")) {
+    if (!known.has(el.title)) continue;
+    el.title = gettext(el.title);
+    if (el.hasAttribute("aria-label")) el.setAttribute("aria-label", el.title);
+  }
+  for (const el of wrapper.querySelectorAll(".prose-menubar__option > *")) {
+    if (known.has(el.textContent)) el.textContent = gettext(el.textContent);
+  }
+}
+
+function createEditor(textarea) {
+  if (textarea.closest(".prose-editor")) return null;
+  const disabled = textarea.hasAttribute("disabled");
+  const wrapper = crel("div", { className: disabled ? "prose-editor disabled" : "prose-editor" });
+  textarea.before(wrapper);
+  wrapper.append(textarea);
+  const editor = new Editor({
+    element: wrapper,
+    editable: !disabled,
+    injectCSS: false,
+    content: textarea.value,
+    extensions: [
+      Document,
+      Paragraph,
+      Text,
+      HardBreak,
+      Heading.configure({ levels: [2, 3] }),
+      Bold,
+      Italic,
+      Link.configure({ enableTarget: false, protocols: ["http", "https", "mailto"] }),
+      BulletList,
+      OrderedList,
+      ListItem,
+      Blockquote,
+      History,
+      Dropcursor,
+      Gapcursor,
+      Menu,
+    ],
+    onCreate() {
+      // The menu is built on "create"; label it once it exists.
+      setTimeout(() => translateMenu(wrapper), 0);
+    },
+    onUpdate({ editor: current }) {
+      const html = current.getHTML();
+      textarea.value = EMPTY.test(html) ? "" : html;
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    },
+    onDestroy() {
+      wrapper.before(textarea);
+      wrapper.remove();
+    },
+  });
+  textarea.dispatchEvent(new CustomEvent("prose-editor:ready", { detail: { editor, textarea }, bubbles: true }));
+  return editor;
+}
+
+initializeEditors(createEditor, "textarea[data-rich-text]");
