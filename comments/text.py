@@ -186,6 +186,8 @@ class WordList:
             if not canonical:
                 continue
             self.entries.append((entry, canonical, stem, script))
+            if "ъ" in canonical:  # the official transliteration writes ъ as "a": тъпанар → tapanar
+                self.entries.append((entry, canonical.replace("ъ", "а"), stem, script))
             if not stem and script == "cyrillic" and len(canonical) >= 4 and canonical[-1] in "аяое":
                 # курва → курви, путка → путки: the final vowel gives way to the ending.
                 self.entries.append((entry, canonical[:-1], False, script))

@@ -286,7 +286,7 @@ COMMENTS_CACHE_SECONDS = 60  # the rendered thread; relative times ("преди 
 COMMENTS_HASH_SALT = env("COMMENTS_HASH_SALT", default="")  # empty: derived from SECRET_KEY
 # Word lists (more in admin, "Moderation words"). Matched with Bulgarian endings; "*" ends a stem.
 COMMENTS_BANNED_WORDS = ["идиот", "дебил", "кретен", "малоум*", "тъпанар", "курва", "путка", "шибан*", "fuck*"]
-COMMENTS_SUSPECT_WORDS = ["глупак", "простак", "тъпак", "лъжец", "мръсник", "боклук", "измамник", "крадец"]
+COMMENTS_SUSPECT_WORDS = ["глупак", "простак", "тъпак", "лъжец", "мръсник", "нещастник"]
 
 # Findability: search, feeds, Google News sitemap, social cards, most read (articles/search.py,
 # feeds.py, sitemaps.py, seo.py, stats.py).
