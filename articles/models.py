@@ -336,7 +336,6 @@ class Article(models.Model):
             # PostgreSQL only (the migration skips them elsewhere): full-text and typo-tolerant search.
             GinIndex(fields=["search_vector"], name="article_search_vector"),
             GinIndex(fields=["title"], name="article_title_trgm", opclasses=["gin_trgm_ops"]),
-            GinIndex(fields=["lead"], name="article_lead_trgm", opclasses=["gin_trgm_ops"]),
         ]
         constraints = [
             models.CheckConstraint(
