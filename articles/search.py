@@ -241,6 +241,8 @@ def run_search(params) -> SearchResults:
         "date_to": _("The end date is not a valid date and was ignored."),
     }
     results.notices = [notices[name] for name in notices if name in form.errors]
+    # An ignored filter is shown empty: the form says what was searched, and a date input gets a date.
+    form.data = {**data, **dict.fromkeys(set(form.errors) & set(notices), "")}
     cleaned = form.cleaned_data
     results.query = cleaned.get("q", "")
     start, end = cleaned.get("date_from"), cleaned.get("date_to")

@@ -204,6 +204,7 @@ def test_home_and_article_pages_show_the_boxes(client):
     for url in ("/", read.get_absolute_url()):
         html = client.get(url).content.decode()
         assert "Най-четени" in html and "Най-коментирани" in html, url
+        assert html.count('id="most-read-heading"') == 1 and html.count('id="most-commented-heading"') == 1
         assert f'<a href="{read.get_absolute_url()}">Четена новина</a>' in html
         assert "7 коментара" in html
     assert commented

@@ -180,6 +180,8 @@ def test_invalid_filters_are_ignored_with_a_notice(client, armenia, params, noti
     assert results(response) == [armenia]
     html = response.content.decode()
     assert 'class="search-notice"' in html and notice in html
+    for value in params.values():
+        assert f'value="{value}"' not in html  # the ignored filter is not echoed into the form
 
 
 def test_search_paginates_and_tolerates_bad_page_numbers(client):
