@@ -24,7 +24,9 @@ Design (docs/performance.md has the long version):
 import hashlib
 import logging
 import re
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,6 +131,59 @@ class Entry:
     etag: str
     content_type: str
     body: bytes
+    expires_at: float = 0.0
+
+
+class LocalPages:
+    """A small per-process copy of entries recently served, so that a hit fetches only the version
+    numbers from Redis instead of the whole page (170 KB for an article with 200 comments). A copy
+    counts only while its versions are current and its shared entry would still live."""
+
+    def __init__(self):
+        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is not None:
+                self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        limit = settings.PAGE_CACHE_LOCAL_BYTES
+        if len(entry.body) > limit:
+            return
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._bytes -= len(old.body)
+            self._entries[key] = entry
+            self._bytes += len(entry.body)
+            while self._bytes > limit:
+                _key, dropped = self._entries.popitem(last=False)
+                self._bytes -= len(dropped.body)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
+
+local_pages = LocalPages()
+
+
+def _current(entry, versions: tuple | None) -> bool:
+    return (
+        versions is not None
+        and isinstance(entry, Entry)
+        and entry.versions == versions
+        and (not entry.expires_at or entry.expires_at > time.time())
+    )
 
 
 def plan_for(request, article_slug: str | None = None) -> Plan | None:
@@ -260,11 +315,17 @@ def serve(request, render, *, article_slug: str | None = None):
         response = render()
         response.headers.setdefault(HEADER, "bypass")
         return response
+    local = local_pages.get(plan.page_key) if settings.PAGE_CACHE_LOCAL_BYTES else None
+    keys = plan.version_keys if local is not None else [plan.page_key, *plan.version_keys]
     # A copy: django-redis answers every failed get_many with the same dict object.
-    found = dict(cache.get_many([plan.page_key, *plan.version_keys]))
+    found = dict(cache.get_many(keys))
     versions = current_versions(plan, found)
-    entry = found.get(plan.page_key)
-    if versions is not None and isinstance(entry, Entry) and entry.versions == versions:
+    entry = local if _current(local, versions) else found.get(plan.page_key)
+    if entry is None and local is not None and versions is not None:
+        entry = cache.get(plan.page_key)  # our copy is out of date; another process may have a newer one
+    if _current(entry, versions):
+        if entry is not local and settings.PAGE_CACHE_LOCAL_BYTES:
+            local_pages.put(plan.page_key, entry)
         return _not_modified(request, plan, entry, "hit") or _finish(
             request,
             HttpResponse(_personalise(request, entry.body, plan), content_type=entry.content_type),
@@ -317,7 +378,11 @@ def _fill(request, render, plan: Plan, versions: tuple | None):
         response.content = _personalise(request, body, plan)
         response.headers.setdefault(HEADER, "bypass")
         return response
-    cache.set(plan.page_key, entry, _entry_ttl(versions))
+    ttl = _entry_ttl(versions)
+    entry.expires_at = entry.rendered_at + ttl
+    cache.set(plan.page_key, entry, ttl)
+    if settings.PAGE_CACHE_LOCAL_BYTES:
+        local_pages.put(plan.page_key, entry)
     not_modified = _not_modified(request, plan, entry, "miss")
     if not_modified is not None:
         return not_modified

@@ -4,8 +4,8 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import Case, Count, Exists, F, OuterRef, Q, Sum, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Case, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -227,18 +227,45 @@ class ArticleQuerySet(models.QuerySet):
         ranked = self.annotate(
             section_rank=Window(RowNumber(), partition_by=F("section_id"), order_by=[F("published_at").desc()])
         )
-        return ranked.filter(section_rank__lte=per_section)
+        # Rank ids only, then fetch the few winners: sorting whole rows (bodies included) of every
+        # published article cost 100 ms at 5,000 articles (bench/).
+        return self.filter(pk__in=ranked.filter(section_rank__lte=per_section).values("pk"))
 
     def related_to(self, article, limit: int = 6):
         """Up to ``limit`` published articles: pinned first, then shared tags, same section, newest."""
         tag_ids = [t.pk for t in article.tags.all()]
         pinned = Article.pinned_related.through.objects.filter(from_article_id=article.pk, to_article_id=OuterRef("pk"))
+        # Candidates first, by id: the pinned, those sharing a tag, and the newest of the same section
+        # (an article that shares no tag ranks after all that do, so older ones can never make the cut).
+        # Counting shared tags of every published article instead cost 120 ms at 5,000 articles (bench/).
+        newest_in_section = (
+            self.published()
+            .filter(section_id=article.section_id)
+            .exclude(pk=article.pk)
+            .order_by("-published_at", "-pk")
+            .values("pk")[:limit]
+        )
+        pinned_ids = Article.pinned_related.through.objects.filter(from_article_id=article.pk)
+        candidates = (
+            Q(pk__in=Article.tags.through.objects.filter(tag_id__in=tag_ids).values("article_id"))
+            | Q(pk__in=pinned_ids.values("to_article_id"))
+            | Q(pk__in=newest_in_section)
+        )
         return (
             self.published()
             .exclude(pk=article.pk)
+            .filter(candidates)
             .annotate(
                 is_pinned=Exists(pinned),
-                shared=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
+                shared=Coalesce(
+                    Subquery(
+                        Article.tags.through.objects.filter(article_id=OuterRef("pk"), tag_id__in=tag_ids)
+                        .values("article_id")
+                        .annotate(n=Count("tag_id"))
+                        .values("n")
+                    ),
+                    0,
+                ),
                 same_section=Case(When(section_id=article.section_id, then=Value(1)), default=Value(0)),
             )
             .filter(Q(is_pinned=True) | Q(shared__gt=0) | Q(section_id=article.section_id))

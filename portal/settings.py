@@ -106,6 +106,8 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache
 PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)  # 2 with a read replica (below)
+# Each process keeps this many bytes of recently served pages; a hit then reads only versions from Redis.
+PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # Query parameters a cached page may depend on; tracking ones (utm_*, fbclid...) are dropped, any other
 # parameter makes the request render uncached. "sort" and "cpage" page through the comments.
 PAGE_CACHE_QUERY_PARAMS = ["page", "sort", "cpage"]

@@ -353,3 +353,30 @@ def test_shared_copy_loads_the_script_that_fills_empty_tokens(client, story):
     reader = Client(enforce_csrf_checks=True)
     form["csrfmiddlewaretoken"] = reader.get(reverse("csrf_token")).json()["token"]
     assert reader.post(reverse("set_language"), form).status_code == 302
+
+
+def test_process_copy_serves_hits_without_fetching_the_page(client, story, monkeypatch):
+    url = story.get_absolute_url()
+    client.get(url)
+    fetched = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys, **kw: (fetched.extend(keys), real_get_many(keys, **kw))[1])
+    assert state(Client().get(url)) == "hit"
+    assert fetched and not any(key.startswith("pc:p:") for key in fetched)  # versions only
+
+
+def test_process_copy_is_dropped_when_another_process_changes_a_version(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    cache.set(page_cache.article_key(story.slug), 1, None)  # what bump_article does, seen from elsewhere
+    assert state(Client().get(url)) == "miss"
+
+
+def test_process_copy_is_bounded(client, story, settings):
+    settings.PAGE_CACHE_LOCAL_BYTES = 100
+    page_cache.local_pages.clear()
+    client.get(story.get_absolute_url())
+    assert len(page_cache.local_pages) == 0
+    settings.PAGE_CACHE_LOCAL_BYTES = 10**6
+    Client().get(reverse("articles:home"))
+    assert len(page_cache.local_pages) == 1
