@@ -27,6 +27,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from portal.security import client_ip
+
 from .models import Article, ArticleViewCount
 
 # A transparent 1×1 GIF.
@@ -66,7 +68,7 @@ def is_bot(request) -> bool:
 def reader_id(request) -> str:
     """An opaque, keyed hash of what tells readers apart (address, browser, CSRF cookie); never stored raw."""
     parts = (
-        request.META.get("REMOTE_ADDR", ""),
+        client_ip(request),  # the reader's address behind our own proxies (TRUSTED_PROXY_COUNT)
         request.headers.get("User-Agent", ""),
         request.COOKIES.get(settings.CSRF_COOKIE_NAME, ""),
     )

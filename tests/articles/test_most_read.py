@@ -58,6 +58,17 @@ def test_one_reader_counts_once_per_article(article):
     assert views(article) == 3
 
 
+def test_readers_behind_our_proxy_are_told_apart_by_their_forwarded_address(article, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    behind_proxy = {"ip": "127.0.0.1"}
+    assert stats.record_view(request(**behind_proxy, HTTP_X_FORWARDED_FOR="198.51.100.1"), article.pk)
+    assert stats.record_view(request(**behind_proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"), article.pk)
+    assert not stats.record_view(request(**behind_proxy, HTTP_X_FORWARDED_FOR="198.51.100.2"), article.pk)
+    # A client cannot pose as many readers by writing the header itself.
+    assert stats.record_view(request(ip="203.0.113.5", HTTP_X_FORWARDED_FOR="10.0.0.1"), article.pk)
+    assert not stats.record_view(request(ip="203.0.113.5", HTTP_X_FORWARDED_FOR="10.0.0.2"), article.pk)
+
+
 def test_a_reader_counts_again_after_the_dedupe_window(article, settings):
     # The local-memory cache expires keys by the process clock, which time-machine moves.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dedupe"}}
