@@ -27,7 +27,7 @@ def canonical_url(request) -> str:
     """The page's absolute URL without query string, except a page number past the first."""
     url = request.build_absolute_uri(request.path)
     page = request.GET.get("page", "")
-    if page.isascii() and page.isdigit() and int(page) > 1:
+    if page.isascii() and page.isdigit() and len(page) <= 9 and int(page) > 1:  # int() refuses 4,300+ digits
         url += f"?page={int(page)}"
     return url
 

@@ -171,6 +171,14 @@ def test_every_page_has_one_canonical_link(client, story, path, canonical):
     assert links == [canonical]
 
 
+@pytest.mark.parametrize("page", ["9" * 5000, "٣", "²", "-1", "1e3", "\x00"])
+def test_odd_page_numbers_never_break_the_canonical_link(client, page):
+    for path in ("/latest/", "/search/"):
+        response = client.get(path, {"page": page, "q": "мир"})
+        assert response.status_code in (200, 404)
+        assert '<link rel="canonical" href="http://testserver' in response.content.decode()
+
+
 def test_article_canonical_ignores_query_strings(client, story):
     doc = head(client.get(story.get_absolute_url() + "?utm_source=facebook&page=3"))
     assert [link.get("href") for link in doc.iter("link") if link.get("rel") == "canonical"] == [URL]
