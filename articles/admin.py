@@ -20,6 +20,10 @@ from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_prob
 from .images import build_renditions
 from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
 
+admin.site.site_header = _("Vestnik newsroom")
+admin.site.site_title = _("Vestnik newsroom")
+admin.site.index_title = _("Newsroom")
+
 ADMIN_CSS = {"all": ["css/admin-newsroom.css"]}
 # Addresses typed without a scheme are taken as https (Django 6's default, asked for now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import capfirst
@@ -54,6 +55,11 @@ class RichTextEditor(forms.Textarea):
             },
             js=[forms.Script("js/admin-prose.js", type="module")],
         )
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["attrs"]["data-editor-module"] = static("django_prose_editor/editor.js")
+        return context
 
     def use_required_attribute(self, initial):
         return False  # the textarea is hidden behind the editor; the form validates instead

@@ -4,27 +4,9 @@
 // Tiptap would inject live in css/admin-prose.css. Only what the article template styles is
 // offered: paragraphs, h2-h3, bold, italic, links, lists and quotes. Pasted Word or Google Docs
 // content is reduced to these by the schema; the server sanitises the HTML again on save.
-import {
-  Blockquote,
-  Bold,
-  BulletList,
-  Document,
-  Dropcursor,
-  Editor,
-  Gapcursor,
-  HardBreak,
-  Heading,
-  History,
-  Italic,
-  Link,
-  ListItem,
-  Menu,
-  OrderedList,
-  Paragraph,
-  Text,
-  crel,
-  initializeEditors,
-} from "../django_prose_editor/editor.js";
+// The editor bundle is imported from the URL the widget puts in data-editor-module: that is
+// {% static %}'s fingerprinted name, so a new version of the package is never served from a
+// stale cache (a fixed relative import would name the unhashed file).
 
 const EMPTY = /^<(\w+)(\s[^>]*)?><\/\1>$/i;
 
@@ -39,8 +21,8 @@ const MENU_LABELS = [
   gettext_noop("Heading 3"),
   gettext_noop("bold"),
   gettext_noop("italic"),
-  gettext_noop("link"),
-  gettext_noop("unlink"),
+  gettext_noop("insert link"),
+  gettext_noop("remove link"),
   gettext_noop("unordered list"),
   gettext_noop("ordered list"),
   gettext_noop("blockquote"),
@@ -76,7 +58,30 @@ function translateMenu(wrapper) {
   }
 }
 
-function createEditor(textarea) {
+// Pasted HTML (Word, Google Docs, web pages) loses its style sheets, inline styles, event
+// handlers and embedded media before anything parses it: the schema would drop them anyway,
+// and merely parsing them makes the browser report (and block) them under our CSP. The raw
+// string is trimmed first because even an inert DOMParser document applies the page's CSP.
+// This is tidiness, not security: the server sanitises the stored HTML with an allow-list.
+const BLOCKS = /<(script|style|template|svg|math)\b[\s\S]*?<\/\1\s*>/gi;
+const INLINE_ATTRIBUTE = /\s(?:style|on[a-z]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi;
+const DROP_ELEMENTS = "script, style, meta, link, img, picture, video, audio, iframe, object, embed, svg, math, template";
+
+function cleanPastedHTML(html) {
+  const trimmed = html.replace(BLOCKS, "").replace(/<[a-z][^>]*>/gi, (tag) => tag.replace(INLINE_ATTRIBUTE, ""));
+  const doc = new DOMParser().parseFromString(trimmed, "text/html");
+  for (const el of doc.body.querySelectorAll(DROP_ELEMENTS)) el.remove();
+  for (const el of doc.body.querySelectorAll("*")) {
+    for (const { name } of Array.from(el.attributes)) {
+      if (name !== "href" && name !== "title") el.removeAttribute(name);
+    }
+  }
+  return doc.body.innerHTML;
+}
+
+function createEditor(lib, textarea) {
+  const { Blockquote, Bold, BulletList, Document, Dropcursor, Editor, Gapcursor, HardBreak, Heading, History } = lib;
+  const { Italic, Link, ListItem, Menu, OrderedList, Paragraph, Text, crel } = lib;
   if (textarea.closest(".prose-editor")) return null;
   const disabled = textarea.hasAttribute("disabled");
   const wrapper = crel("div", { className: disabled ? "prose-editor disabled" : "prose-editor" });
@@ -86,6 +91,7 @@ function createEditor(textarea) {
     element: wrapper,
     editable: !disabled,
     injectCSS: false,
+    editorProps: { transformPastedHTML: cleanPastedHTML },
     content: textarea.value,
     extensions: [
       Document,
@@ -123,4 +129,13 @@ function createEditor(textarea) {
   return editor;
 }
 
-initializeEditors(createEditor, "textarea[data-rich-text]");
+const SELECTOR = "textarea[data-rich-text]";
+
+async function start() {
+  const first = document.querySelector(SELECTOR);
+  if (!first) return;
+  const lib = await import(first.dataset.editorModule);
+  lib.initializeEditors((textarea) => createEditor(lib, textarea), SELECTOR);
+}
+
+start();

@@ -619,6 +619,7 @@ def test_the_body_uses_the_rich_text_editor_without_inline_code(editor_client):
     assert 'data-rich-text="article"' in html
     assert '<script src="/static/js/admin-prose.js" type="module"></script>' in html
     assert "/static/django_prose_editor/editor.css" in html
+    assert 'data-editor-module="/static/django_prose_editor/editor.js"' in html
     assert "importmap" not in html  # an inline import map would need 'unsafe-inline'
     assert re.findall(r"<script(?![^>]*\bsrc=)[^>]*>", html) == []
     assert re.findall(r"<style", html) == []
@@ -633,5 +634,5 @@ def test_the_slug_is_prefilled_by_our_transliteration_not_urlify(editor_client):
 
 def test_the_admin_speaks_bulgarian(editor_client):
     html = editor_client.get(reverse(ADD)).content.decode()
-    for text in ("Публикуване", "Водеща снимка", "Източник", "Заглавие", "Статус"):
+    for text in ("Вестник — редакция", "Публикуване", "Водеща снимка", "Източник", "Заглавие", "Статус"):
         assert text in html, text
