@@ -160,6 +160,8 @@ def comment_create(
             elif limiter_down and decision.action == "accept":
                 decision = Decision("hold", Reason.RATE_UNAVAILABLE)
             if decision.action == REJECT and not decision.store:
+                if decision.reason == Reason.REPEAT and (twin := sent_before.first()) is not None:
+                    raise DuplicateSubmission(twin)  # the same form, committed by a concurrent request
                 raise CommentError(decision.message, code=decision.reason, decision=decision)
 
             structural = target
@@ -262,11 +264,11 @@ def comment_moderate(
     *, comment_ids, status: str, actor=None, reason: str = Reason.MODERATOR, text: str = ""
 ) -> list[Comment]:
     """Set the status of several comments (a moderator's decision); returns the comments that changed."""
-    now = timezone.now()
     changed = []
     with transaction.atomic():
         # Rows locked in id order, so two bulk actions over overlapping comments cannot deadlock.
         locked = list(Comment.objects.select_for_update().filter(pk__in=list(comment_ids)).order_by("pk"))
+        now = timezone.now()  # after the locks: later than every reply that saw these comments visible
         deltas: dict[int, int] = {}
         for comment in locked:
             if comment.status == status:
