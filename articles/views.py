@@ -109,7 +109,9 @@ class ArticleDetailView(PageCacheMixin, DetailView):
     context_object_name = "article"
 
     def can_preview(self):
-        return self.request.user.has_perm("articles.change_article")
+        # Editors see any article at its address; an author previews only their own drafts,
+        # at articles:preview (articles/roles.py), never someone else's through this URL.
+        return self.request.user.has_perm("articles.publish_article")
 
     def get_queryset(self):
         articles = Article.objects.for_detail()

@@ -636,3 +636,22 @@ def test_the_admin_speaks_bulgarian(editor_client):
     html = editor_client.get(reverse(ADD)).content.decode()
     for text in ("Вестник — редакция", "Публикуване", "Водеща снимка", "Източник", "Заглавие", "Статус"):
         assert text in html, text
+
+
+def test_an_author_cannot_read_another_authors_draft_at_its_public_address(author_client):
+    others = ArticleFactory(draft=True, title="Чужда чернова", created_by=newsroom_user(AUTHOR))
+    assert author_client.get(others.get_absolute_url()).status_code == 404
+
+
+def test_an_editor_reads_any_draft_at_its_address_uncached(editor_client):
+    draft = ArticleFactory(draft=True)
+    response = editor_client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "no-store" in response.headers["Cache-Control"] and response.headers["X-Robots-Tag"] == "noindex"
+
+
+@pytest.mark.parametrize("model", ["section", "tag", "source", "author", "articleredirect"])
+def test_authors_cannot_change_the_desks_lists(author_client, model):
+    assert author_client.get(reverse(f"admin:articles_{model}_add")).status_code == 403
+    response = author_client.post(reverse(f"admin:articles_{model}_add"), {"name": "Нов", "short_name": "Н"})
+    assert response.status_code == 403
