@@ -253,6 +253,7 @@ RELATED_ARTICLES_LIMIT = 6
 DEMO_SEEDERS = [
     "articles.demo.seed",
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
+    "comments.demo.seed",
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
