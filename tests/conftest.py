@@ -21,6 +21,16 @@ def _static(settings):
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http_live_server():
+    """The live server's middleware is built once, when it starts: start it without the HTTPS redirect."""
+    from django.conf import settings
+
+    previous, settings.SECURE_SSL_REDIRECT = settings.SECURE_SSL_REDIRECT, False
+    yield
+    settings.SECURE_SSL_REDIRECT = previous
+
+
 @pytest.fixture(autouse=True)
 def _plain_http(settings):
     # Production redirects plain HTTP to HTTPS (SECURE_SSL_REDIRECT); the test client speaks plain HTTP.
@@ -32,9 +42,13 @@ def _plain_http(settings):
 def _clear_cache():
     from django.core.cache import cache
 
+    from articles.cache import clear_local
+
     cache.clear()
+    clear_local()  # the page cache's per-process copies
     yield
     cache.clear()
+    clear_local()
 
 
 @pytest.fixture
