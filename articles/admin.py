@@ -237,7 +237,13 @@ class ArticleAdmin(SlugPrefillMixin, admin.ModelAdmin):
         return roles.can_edit_article(request.user, obj)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).prefetch_related("authors")
+        # The change form reads these too (image preview, attribution, history), not only the list.
+        queryset = (
+            super()
+            .get_queryset(request)
+            .select_related("section", "source", "lead_image", "created_by")
+            .prefetch_related("authors")
+        )
         return roles.articles_for(request.user, queryset)
 
     def get_readonly_fields(self, request, obj=None):
