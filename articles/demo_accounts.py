@@ -18,16 +18,21 @@ DEMO_ACCOUNTS = [
 
 
 def seed(*, stdout) -> None:
-    """Create (or reset the password of) one demo account per role; only when DEBUG is on."""
+    """Create one demo account per role (existing ones keep their password); only when DEBUG is on."""
     if not settings.DEBUG:
         stdout.write("Demo accounts skipped: DEBUG is off, and demo passwords are public.")
         return
     stdout.write(f"Demo newsroom accounts (sign in at /{settings.ADMIN_URL}):")
+    # Hashing a password takes seconds by design; an existing demo account keeps its password
+    # (`seed_demo --reset` recreates the accounts with the documented ones).
+    existing = set(
+        get_user_model().objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).values_list("username", flat=True)
+    )
     for username, role, name, password in DEMO_ACCOUNTS:
         account_set_role(
             username=username,
             role=role,
-            password=password,
+            password=None if username in existing else password,
             email=f"{username}@vestnik.example",
             author_name=name,
             create_only=False,
