@@ -2,6 +2,9 @@
 
 They run wherever /usr/bin/chromium exists (``apt-get install -y chromium``) and skip with a clear message
 otherwise; CI sets REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
+
+One Chromium serves the whole session (starting it costs ~2.5 s); each test gets a fresh context (its own
+cookies, storage and permissions), so tests stay independent.
 """
 
 import os
@@ -31,6 +34,12 @@ HOW_TO_ENABLE = (
     "browser tests skipped: install Chromium (`apt-get install -y chromium`), "
     "Java and the npm checkers (`npm ci`) to run them; see README"
 )
+TIMEOUT_MS = 10_000
+
+# The one Playwright driver and Chromium of this test session. Kept at module level, not only in the fixture,
+# because modules elsewhere import these fixtures: a second ``sync_playwright()`` in the same thread would fail
+# ("Sync API inside the asyncio loop"), so every copy of the fixture shares this one.
+_shared: dict = {}
 
 
 def _unavailable() -> str | None:
@@ -43,6 +52,24 @@ def _unavailable() -> str | None:
     return None
 
 
+def _shared_browser():
+    if "browser" not in _shared:
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        _shared["driver"] = driver
+        _shared["browser"] = driver.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
+    return _shared["browser"]
+
+
+def pytest_sessionfinish(session, exitstatus):
+    browser, driver = _shared.pop("browser", None), _shared.pop("driver", None)
+    if browser is not None:
+        browser.close()
+    if driver is not None:
+        driver.stop()
+
+
 @pytest.fixture(scope="session")
 def browser():
     reason = _unavailable()
@@ -50,18 +77,41 @@ def browser():
         if os.environ.get("REQUIRE_BROWSER") == "1":
             pytest.fail(f"browser tests required but {reason}")
         pytest.skip(f"{HOW_TO_ENABLE} ({reason})")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS, headless=True)
-        yield browser
-        browser.close()
+    return _shared_browser()
 
 
 def _context(browser, **kwargs):
     context = browser.new_context(locale="bg-BG", timezone_id="Europe/Sofia", **kwargs)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     return context
+
+
+def watch(page):
+    """Record on ``page.problems`` what a reader must never meet: CSP violations, script errors, dialogs
+    (a dialog nobody asked for is an executed payload) and server errors."""
+    page.problems = []
+    page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
+    page.on(
+        "console",
+        lambda msg: (
+            page.problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
+    )
+
+    def on_dialog(dialog):
+        page.problems.append(f"dialog: {dialog.type} {dialog.message}")
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.on(
+        "response",
+        lambda response: (
+            page.problems.append(f"server error {response.status}: {response.url}") if response.status >= 500 else None
+        ),
+    )
+    return page
 
 
 @pytest.fixture
@@ -73,25 +123,15 @@ def context(browser):
 
 @pytest.fixture
 def page(context):
-    """A page that records CSP violations and uncaught errors in ``page.problems``."""
-    page = context.new_page()
-    page.problems = []
-    page.on("pageerror", lambda exc: page.problems.append(f"pageerror: {exc}"))
-    page.on(
-        "console",
-        lambda msg: (
-            page.problems.append(f"console: {msg.text}")
-            if msg.type == "error" and "Content Security Policy" in msg.text
-            else None
-        ),
-    )
-    return page
+    """A page that records CSP violations, uncaught errors, dialogs and 5xx responses in ``page.problems``."""
+    return watch(context.new_page())
 
 
 @pytest.fixture
 def nojs_page(browser):
+    """A reader without JavaScript: every control must still work as a plain link or form."""
     context = _context(browser, java_script_enabled=False)
-    page = context.new_page()
+    page = watch(context.new_page())
     yield page
     context.close()
 
@@ -130,3 +170,19 @@ def axe_script():
             pytest.fail("axe-core is required: run `npm ci`")
         pytest.skip("axe-core missing: run `npm ci`")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _comment_settings(settings):
+    """Comments as a staffed newsroom runs them, without the waits meant for bots and crowds.
+
+    Every browser shares 127.0.0.1, so the per-address limits are raised; the form's minimum fill-in
+    time is off (a test types faster than a person). Tests of those features set the real values.
+    """
+    settings.COMMENTS_UNSTAFFED_HOURS = ""
+    settings.COMMENTS_NEW_AUTHOR_HELD = 0
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0
+    settings.COMMENTS_RATE_POST_IP = ["1000/m"]
+    settings.COMMENTS_RATE_POST_AUTHOR = ["1000/m"]
+    settings.COMMENTS_RATE_VOTE = ["1000/m"]
+    settings.COMMENTS_RATE_REPORT = ["1000/m"]
