@@ -7,6 +7,7 @@ Three or four queries per feed, however many items.
 
 import copy
 import mimetypes
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -22,6 +23,9 @@ from .models import Article, Section, Source, Tag
 
 ENCLOSURE_WIDTH = 1200
 SIZE_CACHE_SECONDS = 7 * 24 * 3600  # stored files never change under the same name
+
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, unpaired surrogates, U+FFFE/FFFF).
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 # Listing kind (FilteredListView.filter_method) -> URL name prefix of its feeds.
 SUBJECT_FEEDS = {"in_section": "section", "tagged": "tag", "from_source": "source"}
@@ -42,6 +46,11 @@ def feed_links(subject=None, kind: str = "") -> list[tuple[str, str, str]]:
             (f"{subject.name} (Atom)", "application/atom+xml", reverse(f"articles:{prefix}_feed_atom", kwargs=kwargs)),
         ]
     return links
+
+
+def xml_text(value: str) -> str:
+    """``value`` with what XML cannot carry replaced by U+FFFD, as an HTML parser would read a NUL."""
+    return _NOT_XML.sub("\ufffd", value) if value else value
 
 
 def _rendition_name(image) -> str:
@@ -111,10 +120,10 @@ class LatestFeed(Feed):
         return items
 
     def item_title(self, item):
-        return item.title
+        return xml_text(item.title)
 
     def item_description(self, item):
-        return item.lead
+        return xml_text(item.lead)
 
     def item_pubdate(self, item):
         return timezone.localtime(item.published_at)
@@ -123,10 +132,10 @@ class LatestFeed(Feed):
         return timezone.localtime(item.content_updated_at or item.published_at)
 
     def item_author_name(self, item):
-        return ", ".join(author.name for author in item.authors.all()) or None
+        return xml_text(", ".join(author.name for author in item.authors.all())) or None
 
     def item_categories(self, item):
-        return [item.section.name, *(tag.name for tag in item.tags.all())]
+        return [xml_text(name) for name in (item.section.name, *(tag.name for tag in item.tags.all()))]
 
     def item_enclosures(self, item):
         if not item.enclosure:
@@ -153,13 +162,13 @@ class SubjectFeed(LatestFeed):
         return get_object_or_404(self.model, slug=slug)
 
     def title(self, obj):
-        return f"{obj.name} | {settings.SITE_NAME}"
+        return xml_text(f"{obj.name} | {settings.SITE_NAME}")
 
     def link(self, obj):
         return obj.get_absolute_url()
 
     def description(self, obj):
-        return getattr(obj, "description", "") or _("Latest articles: %(name)s") % {"name": obj.name}
+        return xml_text(getattr(obj, "description", "") or _("Latest articles: %(name)s") % {"name": obj.name})
 
     def subtitle(self, obj):
         return self.description(obj)

@@ -1,6 +1,7 @@
 from django import template
 from django.utils import timezone
 
+from articles.feeds import xml_text
 from articles.seo import json_ld_script
 
 register = template.Library()
@@ -18,3 +19,9 @@ def w3c_datetime(value):
     if not value:
         return ""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+@register.filter(name="xml_text")
+def xml_text_filter(value):
+    """Text an XML document can carry (sitemaps): characters XML 1.0 forbids become U+FFFD."""
+    return xml_text(str(value))

@@ -142,3 +142,17 @@ def test_pages_announce_feeds_in_the_head(client, story):
         html = client.get(page).content.decode()
         assert f'href="{feed_url}"' in html and 'href="/feeds/rss/"' in html, page
     assert 'rel="alternate" type="application/rss+xml"' in client.get(story.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/tag/odd/rss/"])
+def test_characters_xml_cannot_carry_become_replacement_characters(client, url):
+    ArticleFactory(
+        title="Нула\x00и\x01звънец\x07",
+        lead="Вертикален\x0bтаб\x1b[31m и \ufffe",
+        tags=[TagFactory(name="Етикет\x08", slug="odd")],
+        authors=[AuthorFactory(name="Автор\x0c")],
+    )
+    entry = parse(client.get(url)).entries[0]
+    assert entry.title == "Нула\ufffdи\ufffdзвънец\ufffd"
+    assert entry.summary == "Вертикален\ufffdтаб\ufffd[31m и \ufffd"
+    assert entry.author == "Автор\ufffd"

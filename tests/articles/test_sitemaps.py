@@ -169,6 +169,13 @@ def test_news_sitemap_lists_articles_of_the_last_two_days_only(client):
     assert published == timezone.localtime(fresh.published_at).replace(microsecond=0).isoformat()
 
 
+def test_news_sitemap_titles_lose_what_xml_cannot_carry(client, schema):
+    ArticleFactory(title="Звънец\x07 и нула\x00 <b>&")
+    doc = news_sitemap(client)  # a strict parse: raises on a control character
+    assert doc.findtext(f".//{{{NEWS_NS}}}title") == "Звънец\ufffd и нула\ufffd <b>&"
+    assert schema.validate(doc), schema.error_log
+
+
 def test_news_sitemap_is_listed_in_the_index_and_robots_txt(client):
     ArticleFactory()
     index = etree.fromstring(client.get("/sitemap.xml").content)
