@@ -328,9 +328,13 @@ def comment_vote(*, comment_id: int, voter_key: str, value: int) -> VoteResult:
         Comment.objects.filter(pk=comment.pk).update(
             likes=F("likes") + likes, dislikes=F("dislikes") + dislikes, score=F("score") + likes - dislikes
         )
+        was_collapsed = comment.score <= settings.COMMENTS_COLLAPSE_SCORE
         comment.refresh_from_db(fields=["likes", "dislikes", "score"])
         _count_change(comment.article_id, int(comment.is_visible) - int(was_visible))
-        _after_commit(comment.article_id)
+        if comment.is_visible != was_visible or (comment.score <= settings.COMMENTS_COLLAPSE_SCORE) != was_collapsed:
+            _after_commit(comment.article_id)
+        # Otherwise the cached thread keeps showing the old counts for up to COMMENTS_CACHE_SECONDS: a vote
+        # must not cost every reader of a busy discussion a fresh render.
     return VoteResult(comment.likes, comment.dislikes, comment.score, new)
 
 

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
@@ -21,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from articles import cache as page_cache
 
+from .markup import render_comments
 from .models import Comment, CommentStatus
-from .text import render_body
 
 SORTS = {
     "newest": (_("Newest"), ["-is_pinned", "-pk"]),
@@ -110,8 +109,8 @@ def bump_version(*article_ids: int) -> None:
 # --- Decorating and rendering comments -------------------------------------------------------------------
 
 
-def decorate(comments, *, thread_sizes: dict | None = None) -> None:
-    """Per-comment display facts worked out once in Python: placeholders, collapsing, body HTML."""
+def decorate(comments) -> None:
+    """Per-comment display facts worked out once in Python: placeholders and collapsing."""
     collapse = settings.COMMENTS_COLLAPSE_SCORE
     for c in comments:
         c.is_placeholder = not c.is_visible
@@ -119,27 +118,8 @@ def decorate(comments, *, thread_sizes: dict | None = None) -> None:
             c.placeholder = (
                 _("The comment was deleted.") if c.status == CommentStatus.REMOVED else _("The comment is hidden.")
             )
-            c.body_html = ""
-        else:
-            c.body_html = render_body(c.body)
         c.is_collapsed = not c.is_placeholder and c.score <= collapse
         c.more_replies = 0
-
-
-_comment_template = None
-
-
-def comment_template():
-    global _comment_template
-    if _comment_template is None or settings.DEBUG:
-        _comment_template = get_template("comments/_comment.html")
-    return _comment_template
-
-
-def render_comments(comments, *, discussion_open: bool) -> list[tuple[int, int, str]]:
-    """[(id, level, HTML)] for each comment, through comments/_comment.html (the markup JavaScript inserts too)."""
-    template = comment_template()
-    return [(c.pk, c.level, template.render({"c": c, "discussion_open": discussion_open})) for c in comments]
 
 
 @dataclass

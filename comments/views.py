@@ -16,6 +16,7 @@ from articles.views import ArticleDetailView
 from portal.logging import security_event
 
 from .forms import CommentForm, EditForm, ReportForm
+from .markup import render_comments
 from .models import Comment, Reason
 from .moderation import discussion_open
 from .security import check_unsubscribe_token, ip_hash, own_comments, rate_limited, reader_key, remember_own
@@ -30,7 +31,7 @@ from .services import (
     comment_unreport,
     comment_vote,
 )
-from .threads import comment_url, decorate, page_url, render_comments, thread_rows
+from .threads import comment_url, decorate, page_url, thread_rows
 
 
 def wants_json(request) -> bool:
@@ -74,7 +75,6 @@ def form_error_response(request, article, form, *, status: int):
         return JsonResponse({"ok": False, "errors": form.errors.get_json_data(), "form_html": html}, status=status)
     if form.parent_comment is not None:
         context = {"article": article, "parent": form.parent_comment, "form": form}
-        decorate([form.parent_comment])
         return render(request, "comments/reply.html", context, status=status)
     return render_article_with_form(request, article, form, status=status)
 
@@ -179,7 +179,6 @@ def reply(request, pk: int):
     article = parent.article
     if not discussion_open(article):
         return error_page(request, _("Comments on this article are closed."), status=403, article=article)
-    decorate([parent])
     form = CommentForm(article=article, user=request.user, parent=parent)
     return render(request, "comments/reply.html", {"article": article, "parent": parent, "form": form})
 
@@ -299,7 +298,6 @@ def report(request, pk: int):
         if wants_json(request):
             return JsonResponse({"ok": status == 200, "form_html": html}, status=status)
         return HttpResponse(html, status=status)
-    decorate([comment])
     return render(request, "comments/report.html", context, status=status)
 
 
@@ -367,7 +365,6 @@ def delete(request, pk: int):
             return JsonResponse({"ok": True, "message": message})
         messages.success(request, message)
         return redirect(page_url(comment.article, sort=settings.COMMENTS_DEFAULT_SORT, page=1))
-    decorate([comment])
     return render(request, "comments/delete.html", {"comment": comment, "article": comment.article})
 
 

@@ -6,9 +6,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from comments.forms import CommentForm
+from comments.markup import render_comment
 from comments.moderation import discussion_closes_at, discussion_open
 from comments.security import own_comments
-from comments.threads import SORTS, page_url, parse_page, parse_sort, thread_block
+from comments.threads import SORTS, decorate, page_url, parse_page, parse_sort, thread_block
 
 register = template.Library()
 
@@ -60,3 +61,11 @@ def comments_section(context, article):
         "prev_url": page_url(article, sort=sort, page=block.page - 1) if block.page > 1 else "",
         "next_url": page_url(article, sort=sort, page=block.page + 1) if block.page < block.num_pages else "",
     }
+
+
+@register.simple_tag
+def comment_card(comment):
+    """One comment on its own, above a reply, report or delete form: no vote or reply buttons."""
+    decorate([comment])
+    comment.level = 0
+    return render_comment(comment, discussion_open=False, actions=False)
