@@ -1,7 +1,9 @@
 import importlib
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -364,3 +366,23 @@ def test_listings_do_not_load_the_search_vector(armenia, django_assert_num_queri
     with django_assert_num_queries(1) as captured:
         list(Article.objects.published().for_listing())
     assert "search_vector" not in captured.captured_queries[0]["sql"]
+
+
+@postgres_only
+def test_search_config_command_refreshes_mapping_and_vectors(armenia):
+    Article.objects.update(search_vector=None)  # as if computed under another configuration
+    assert list(search_articles("Армения")) == [armenia]  # still found: by headline similarity only
+    assert list(search_articles("Нагорни Карабах")) == []
+    out = StringIO()
+    call_command("search_config", "--refresh", stdout=out)
+    assert "Recomputed the search vectors of 1 articles." in out.getvalue()
+    expected = "bulgarian_ispell, simple" if _dictionary_installed() else "unaccent, simple"
+    assert f"bulgarian: {expected}" in out.getvalue()
+    assert list(search_articles("Нагорни Карабах")) == [armenia]
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite answer")
+def test_search_config_command_has_nothing_to_do_on_sqlite():
+    out = StringIO()
+    call_command("search_config", "--refresh", stdout=out)
+    assert "nothing to configure" in out.getvalue()
