@@ -36,6 +36,12 @@ class BodyField(forms.CharField):
         )
         super().__init__(strip=False, **kwargs)
 
+    def to_python(self, value):
+        # Browsers count a line break as one character (maxlength, the counter) but send it as CRLF: count
+        # it once here too, before max_length is checked.
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+
     def clean(self, value):
         value = super().clean(value)
         value = clean_body(value)

@@ -87,7 +87,7 @@ def _header(c, labels: Labels, urls: Urls) -> str:
     return (
         f'<header class="comment__header"><span class="comment__author">{escape(c.author_name)}</span>{badges}'
         f'{reply_to} <a class="comment__time" href="{urls("permalink", c.pk)}"><time '
-        f'datetime="{local.isoformat()}" data-relative>{escape(naturaltime(c.created_at))}'
+        f'datetime="{local.isoformat(timespec="seconds")}" data-relative>{escape(naturaltime(c.created_at))}'
         f'</time></a> <span class="comment__date">{escape(labels.dateline(local))}</span>{edited}</header>'
     )
 

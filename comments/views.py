@@ -31,7 +31,7 @@ from .services import (
     comment_unreport,
     comment_vote,
 )
-from .threads import comment_url, decorate, page_url, thread_rows
+from .threads import bump_version, comment_url, decorate, page_url, thread_rows
 
 
 def wants_json(request) -> bool:
@@ -260,6 +260,9 @@ def vote(request, pk: int):
             }
         )
     comment = Comment.objects.select_related("article", "thread").get(pk=pk)
+    # Without JavaScript the reader sees the count in the page they are sent back to: render it afresh
+    # (script-driven votes update the page from the JSON answer and leave the cached thread alone).
+    bump_version(comment.article_id)
     messages.success(request, _("Thank you for your vote.") if result.value else _("Your vote was taken back."))
     return redirect(comment_url(comment) if comment.is_visible else comment.article.get_absolute_url())
 

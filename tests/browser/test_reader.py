@@ -192,11 +192,6 @@ def test_a_reader_without_javascript_reads_and_joins_the_discussion(nojs_page, l
     assert page.problems == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Without JavaScript a vote is stored and thanked for, but the cached thread shows the old count for up "
-    "to COMMENTS_CACHE_SECONDS (comments/services.py: comment_vote does not retire the cached thread by design)",
-)
 def test_a_reader_without_javascript_sees_their_like_counted(nojs_page, live_server):
     article, _related, comments = reader_article(threads=1)
     nojs_page.goto(live_server.url + article.get_absolute_url())

@@ -80,12 +80,6 @@ def test_a_reader_without_javascript_gets_clear_errors_and_keeps_the_text(nojs_p
     meets_every_error(nojs_page, live_server, with_js=False)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The browser counts a line break as 1 character (maxlength, the counter) but sends it as CRLF, and "
-    "BodyField checks max_length before clean_body turns CRLF into LF: a comment the counter accepts ('Остават 0 "
-    "знака') is refused as too long. Fix: normalise line breaks in BodyField.to_python (comments/forms.py).",
-)
 def test_a_comment_the_counter_accepts_is_not_refused_as_too_long(page, live_server):
     article = ArticleFactory()
     page.goto(live_server.url + article.get_absolute_url())

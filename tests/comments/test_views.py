@@ -696,3 +696,18 @@ def test_posting_costs_a_fixed_number_of_queries(article, post_comment):
     with CaptureQueriesContext(connection) as many:
         post_comment(article, body="трети")
     assert len(many) == budget
+
+
+def test_line_breaks_count_once_against_the_limit(settings, article, post_comment):
+    settings.COMMENTS_MAX_LENGTH = 20
+    body = "ред едно\r\nред две\r\nтри"  # 20 characters as the browser counts them, 22 as sent
+    assert post_comment(article, body=body).status_code == 302
+    assert Comment.objects.get().body == "ред едно\nред две\nтри"
+
+
+def test_a_vote_without_javascript_shows_in_the_page_it_returns_to(client, article):
+    comment = CommentFactory(article=article)
+    client.get(article.get_absolute_url())  # the thread is cached now
+    response = client.post(reverse("comments:vote", kwargs={"pk": comment.pk}), {"value": "1"}, follow=True)
+    assert f'id="comment-{comment.pk}"' in response.content.decode()
+    assert "<span data-likes>1</span>" in response.content.decode()
