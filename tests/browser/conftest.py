@@ -94,7 +94,9 @@ def watch(page):
     page.on(
         "console",
         lambda msg: (
-            page.problems.append(f"console: {msg.text}")
+            page.problems.append(
+                f"console: {msg.text} [{page.url} {msg.location.get('url')}:{msg.location.get('lineNumber')}]"
+            )
             if msg.type == "error" and "Content Security Policy" in msg.text
             else None
         ),
