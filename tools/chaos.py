@@ -107,7 +107,8 @@ class TcpProxy:
 
     def _unlisten(self) -> None:
         if self._listener is not None:
-            self._selector.unregister(self._listener)
+            with contextlib.suppress(KeyError, ValueError):
+                self._selector.unregister(self._listener)  # not registered while frozen
             self._listener.close()
             self._listener = None
 
@@ -147,6 +148,7 @@ class TcpProxy:
                 self._close_all()
             elif name == "up" and self._listener is None:
                 self._listen()
+                self._set_reading(True)
             elif name == "freeze":
                 self._set_reading(False)
             elif name == "thaw":
@@ -407,3 +409,83 @@ def percentile(values: list[float], q: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+# --- Mixed load with timed faults ----------------------------------------------------------------------
+
+
+def mixed_load(
+    port: int,
+    article,
+    *,
+    clients: int,
+    seconds: float,
+    post_share: float = 0.2,
+    events=(),
+    probe: str = "/healthz",
+    seed: int = 8,
+) -> tuple[list[Result], dict[str, float]]:
+    """``clients`` readers for ``seconds``: reads of the article page and home, ``post_share`` comment posts.
+
+    ``events`` are ``(at_seconds, name, callable)`` run on time by a conductor thread (e.g. proxy.down);
+    a probe thread GETs ``probe`` every 100 ms (kind "probe"). Returns every result and the monotonic
+    time each event began (``"<name>:begin"``) and was done (``"<name>"``). Every loop ends at the deadline.
+    """
+    import random
+
+    started = time.monotonic()
+    deadline = started + seconds
+    marks: dict[str, float] = {"start": started}
+    lock = threading.Lock()
+    results: list[Result] = []
+
+    def keep(result: Result) -> None:
+        with lock:
+            results.append(result)
+
+    def conductor():
+        for at, name, action in sorted(events, key=lambda e: e[0]):
+            time.sleep(max(0.0, started + at - time.monotonic()))
+            marks[f"{name}:begin"] = time.monotonic()
+            action()
+            marks[name] = time.monotonic()
+
+    def prober():
+        browser = Reader(port, "127.0.0.1", timeout=10)
+        while time.monotonic() < deadline:
+            keep(browser.get(probe, kind="probe"))
+            time.sleep(0.1)
+        browser.close()
+
+    def reader(n: int):
+        rng = random.Random(seed * 1000 + n)
+        browser = Reader(port, f"198.18.{n // 250}.{n % 250 + 1}", timeout=12)
+        fields: dict = {}
+        i = 0
+        while time.monotonic() < deadline:
+            if rng.random() < post_share:
+                if not fields.get("csrfmiddlewaretoken"):
+                    opened, fields = browser.open_form(article.get_absolute_url())
+                    keep(opened)
+                    if not fields.get("csrfmiddlewaretoken"):
+                        time.sleep(0.1)
+                        continue
+                i += 1
+                result = browser.post_comment(
+                    article.pk, fields, f"Читател {n} пише мнение номер {i} по темата.", name=f"Читател {n}"
+                )
+                keep(result)
+                if not result.json.get("ok"):
+                    fields = {}
+            else:
+                path = article.get_absolute_url() if rng.random() < 0.7 else "/"
+                keep(browser.get(path, kind="read"))
+        browser.close()
+
+    threads = [threading.Thread(target=conductor, daemon=True), threading.Thread(target=prober, daemon=True)]
+    threads += [threading.Thread(target=reader, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(seconds + 30)
+    return results, marks
