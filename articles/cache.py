@@ -69,7 +69,9 @@ def csrf_placeholder() -> str:
 
 
 def _set_now(key: str) -> None:
-    cache.set(key, time.time_ns(), None)
+    value = time.time_ns()
+    cache.set(key, value, None)
+    local_versions.set(key, value)
 
 
 def _bump(key: str) -> None:
@@ -95,7 +97,9 @@ def touch_articles(*article_ids: int) -> None:
     from .models import Article
 
     slugs = Article.objects.filter(pk__in=article_ids).values_list("slug", flat=True)
-    cache.set_many({article_key(slug): time.time_ns() for slug in slugs}, None)
+    values = {article_key(slug): time.time_ns() for slug in slugs}
+    cache.set_many(values, None)
+    local_versions.update(values)
 
 
 def bump_article(article) -> None:
@@ -174,7 +178,52 @@ class LocalPages:
             self._bytes = 0
 
 
+class LocalVersions:
+    """Version numbers this process read from Redis, trusted for PAGE_CACHE_VERSION_RECHECK seconds, so a
+    hit on a page this process holds needs no Redis round trip at all. Changes made by this process are
+    seen at once (``_set_now``); changes made elsewhere after at most that many seconds."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self._values: dict[str, tuple[object, float]] = {}
+        self._lock = threading.Lock()
+
+    def get_many(self, keys: list[str], max_age: float) -> dict | None:
+        now = time.monotonic()
+        found = {}
+        for key in keys:
+            item = self._values.get(key)
+            if item is None or now - item[1] > max_age:
+                return None
+            found[key] = item[0]
+        return found
+
+    def update(self, found: dict) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._values) > self.LIMIT:
+                self._values.clear()
+            for key, value in found.items():
+                self._values[key] = (value, now)
+
+    def set(self, key: str, value) -> None:
+        with self._lock:
+            self._values[key] = (value, time.monotonic())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
 local_pages = LocalPages()
+local_versions = LocalVersions()
+
+
+def clear_local() -> None:
+    """Forget this process's copies (tests call this along with ``cache.clear()``)."""
+    local_pages.clear()
+    local_versions.clear()
 
 
 def _current(entry, versions: tuple | None) -> bool:
@@ -251,7 +300,8 @@ def current_versions(plan: Plan, found: dict) -> tuple | None:
             # A scheduled article's time has come: every page that lists it changes now.
             found[SITE_KEY] = time.time_ns()
             cache.set(SITE_KEY, found[SITE_KEY], None)
-        cache.set(NEXT_SCHEDULED_KEY, _next_scheduled(), NEXT_SCHEDULED_TTL)
+        found[NEXT_SCHEDULED_KEY] = _next_scheduled()
+        cache.set(NEXT_SCHEDULED_KEY, found[NEXT_SCHEDULED_KEY], NEXT_SCHEDULED_TTL)
     return tuple(found[key] for key in plan.version_keys if key != NEXT_SCHEDULED_KEY)
 
 
@@ -316,24 +366,46 @@ def serve(request, render, *, article_slug: str | None = None):
         response.headers.setdefault(HEADER, "bypass")
         return response
     local = local_pages.get(plan.page_key) if settings.PAGE_CACHE_LOCAL_BYTES else None
-    keys = plan.version_keys if local is not None else [plan.page_key, *plan.version_keys]
-    # A copy: django-redis answers every failed get_many with the same dict object.
-    found = dict(cache.get_many(keys))
-    versions = current_versions(plan, found)
+    recheck = settings.PAGE_CACHE_VERSION_RECHECK
+    found = local_versions.get_many(plan.version_keys, recheck) if local is not None and recheck else None
+    if found is None:
+        keys = plan.version_keys if local is not None else [plan.page_key, *plan.version_keys]
+        # A copy: django-redis answers every failed get_many with the same dict object.
+        found = dict(cache.get_many(keys))
+        versions = current_versions(plan, found)
+        if versions is not None:
+            local_versions.update({key: found[key] for key in plan.version_keys if key in found})
+    else:
+        versions = current_versions(plan, found)
     entry = local if _current(local, versions) else found.get(plan.page_key)
     if entry is None and local is not None and versions is not None:
         entry = cache.get(plan.page_key)  # our copy is out of date; another process may have a newer one
     if _current(entry, versions):
         if entry is not local and settings.PAGE_CACHE_LOCAL_BYTES:
             local_pages.put(plan.page_key, entry)
-        return _not_modified(request, plan, entry, "hit") or _finish(
-            request,
-            HttpResponse(_personalise(request, entry.body, plan), content_type=entry.content_type),
-            plan,
-            entry,
-            "hit",
-        )
+        return _serve_entry(request, plan, entry, "hit")
+    stale = next((e for e in (entry, local, found.get(plan.page_key)) if isinstance(e, Entry)), None)
+    lock = f"pc:lock:{plan.page_key}"
+    if versions is not None and stale is not None:
+        # One process renders the new page; meanwhile the others answer with the copy they have
+        # (for as long as one render takes, PAGE_CACHE_LOCK_SECONDS at most) instead of all rendering.
+        if not cache.add(lock, 1, settings.PAGE_CACHE_LOCK_SECONDS):
+            return _serve_entry(request, plan, stale, "stale")
+        try:
+            return _fill(request, render, plan, versions)
+        finally:
+            cache.delete(lock)
     return _fill(request, render, plan, versions)
+
+
+def _serve_entry(request, plan: Plan, entry: Entry, state: str):
+    return _not_modified(request, plan, entry, state) or _finish(
+        request,
+        HttpResponse(_personalise(request, entry.body, plan), content_type=entry.content_type),
+        plan,
+        entry,
+        state,
+    )
 
 
 def _fill(request, render, plan: Plan, versions: tuple | None):

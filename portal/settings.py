@@ -108,12 +108,30 @@ PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s
 PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)  # 2 with a read replica (below)
 # Each process keeps this many bytes of recently served pages; a hit then reads only versions from Redis.
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
+# ...and trusts the version numbers it read for this long: another server's change shows within it.
+PAGE_CACHE_VERSION_RECHECK = env.float("PAGE_CACHE_VERSION_RECHECK", default=1.0)
+# While one process renders a changed page, the others serve their old copy for at most this long.
+PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=10)
 # Query parameters a cached page may depend on; tracking ones (utm_*, fbclid...) are dropped, any other
 # parameter makes the request render uncached. "sort" and "cpage" page through the comments.
 PAGE_CACHE_QUERY_PARAMS = ["page", "sort", "cpage"]
 # Requests carrying these cookies (besides the session cookie) hold per-reader state: never cached.
 # vestnik_comments lists the reader's own fresh comments (edit links; comments/security.py).
 PAGE_CACHE_BYPASS_COOKIES = ["messages", "vestnik_comments"]
+
+# Scale-out: an optional PostgreSQL read replica (portal/db_router.py). Reads go to it; writes, reads
+# in a transaction, whole non-GET requests and a browser's next DATABASE_REPLICA_PIN_SECONDS after it
+# wrote go to the primary. Under pytest the replica mirrors the test database.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.db_router.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(0, "portal.db_router.PrimaryPinMiddleware")
+    # A page rendered from a lagging replica right after a change lives only this long in the page cache.
+    PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=2)
+
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -146,6 +164,25 @@ STORAGES = {
     },
 }
 WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
+
+# Scale-out: media on S3-compatible object storage (django-storages) when a bucket is configured, so
+# every app server sees every upload; local disk (MEDIA_ROOT) otherwise. Credentials come from the
+# standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, read by boto3 itself.
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL", default=None),  # MinIO, Ceph, Hetzner, ...
+            "region_name": env("AWS_S3_REGION_NAME", default=None),
+            "custom_domain": env("AWS_S3_CUSTOM_DOMAIN", default=None),  # a CDN host in front of the bucket
+            "querystring_auth": False,  # images are public; unsigned URLs keep pages cacheable
+            "file_overwrite": False,
+            "object_parameters": {"CacheControl": "public, max-age=2592000"},
+        },
+    }
+
 
 # Uploads: Pillow refuses anything above this many pixels (a decompression bomb).
 MAX_IMAGE_PIXELS = env.int("MAX_IMAGE_PIXELS", default=40_000_000)

@@ -355,20 +355,46 @@ def test_shared_copy_loads_the_script_that_fills_empty_tokens(client, story):
     assert reader.post(reverse("set_language"), form).status_code == 302
 
 
-def test_process_copy_serves_hits_without_fetching_the_page(client, story, monkeypatch):
+def test_process_copy_serves_hits_without_fetching_the_page(client, story, monkeypatch, settings):
     url = story.get_absolute_url()
     client.get(url)
     fetched = []
     real_get_many = cache.get_many
     monkeypatch.setattr(cache, "get_many", lambda keys, **kw: (fetched.extend(keys), real_get_many(keys, **kw))[1])
     assert state(Client().get(url)) == "hit"
+    assert fetched == []  # versions read within PAGE_CACHE_VERSION_RECHECK: no Redis round trip at all
+    settings.PAGE_CACHE_VERSION_RECHECK = 0
+    assert state(Client().get(url)) == "hit"
     assert fetched and not any(key.startswith("pc:p:") for key in fetched)  # versions only
 
 
-def test_process_copy_is_dropped_when_another_process_changes_a_version(client, story):
+def test_another_process_change_shows_within_the_version_recheck(client, story, settings, monkeypatch):
+    settings.PAGE_CACHE_VERSION_RECHECK = 1.0
     url = story.get_absolute_url()
     client.get(url)
     cache.set(page_cache.article_key(story.slug), 1, None)  # what bump_article does, seen from elsewhere
+    assert state(Client().get(url)) == "hit"  # this process trusts the versions it read for 1 s
+    later = page_cache.time.monotonic() + 1.5
+    monkeypatch.setattr(page_cache.time, "monotonic", lambda: later)
+    assert state(Client().get(url)) == "miss"
+
+
+def test_without_recheck_interval_every_hit_checks_the_versions(client, story, settings):
+    settings.PAGE_CACHE_VERSION_RECHECK = 0
+    url = story.get_absolute_url()
+    client.get(url)
+    cache.set(page_cache.article_key(story.slug), 1, None)
+    assert state(Client().get(url)) == "miss"
+
+
+def test_while_one_process_renders_a_changed_page_the_others_serve_their_copy(client, story):
+    url = story.get_absolute_url()
+    client.get(url)
+    plan = page_cache.plan_for(Client().get(url).wsgi_request)
+    page_cache.bump_article(story)
+    cache.add(f"pc:lock:{plan.page_key}", 1, 10)  # another process is rendering the new page
+    assert state(Client().get(url)) == "stale"
+    cache.delete(f"pc:lock:{plan.page_key}")
     assert state(Client().get(url)) == "miss"
 
 
