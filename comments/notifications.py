@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext
 
 from .models import Comment
 from .security import unsubscribe_token
@@ -39,7 +40,7 @@ def notify_reply(comment_pk: int) -> bool:
     link = settings.SITE_URL.rstrip("/") + reply.get_absolute_url()
     with translation.override(settings.LANGUAGE_CODE):
         context = {"reply": reply, "parent": parent, "link": link, "unsubscribe": unsubscribe}
-        subject = render_to_string("comments/email/reply_subject.txt", context).strip()
+        subject = gettext("%(name)s replied to your comment") % {"name": reply.author_name}
         text = render_to_string("comments/email/reply.txt", context)
     message = EmailMultiAlternatives(
         subject=subject,
@@ -71,7 +72,7 @@ def notify_moderators(comment_pk: int, reports: int) -> None:
     admin_url = settings.SITE_URL.rstrip("/") + reverse("admin:comments_comment_change", args=[comment.pk])
     with translation.override(settings.LANGUAGE_CODE):
         context = {"comment": comment, "reports": reports, "admin_url": admin_url}
-        subject = render_to_string("comments/email/reported_subject.txt", context).strip()
+        subject = gettext("Comment hidden after %(reports)s reports") % {"reports": reports}
         text = render_to_string("comments/email/reported.txt", context)
     addresses = moderator_addresses()
     try:

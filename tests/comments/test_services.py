@@ -246,3 +246,21 @@ def test_notification_when_a_held_reply_is_approved(settings, article, mailoutbo
     with django_capture_on_commit_callbacks(execute=True):
         services.comment_moderate(comment_ids=[reply.pk], status=CommentStatus.APPROVED)
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["p@example.org"]
+
+
+def test_notification_emails_are_plain_text(settings, article, mailoutbox, django_capture_on_commit_callbacks):
+    """The e-mail templates turn autoescaping off: text mail shows "<" and "&" as typed, and carries no address."""
+    settings.COMMENTS_REPORT_THRESHOLD = 1
+    settings.MANAGERS = [("Модерация", "mod@example.org")]
+    parent = create(article, email="p@example.org", notify_on_reply=True, ip_hash="p", author_name="Поля <П>")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = create(article, parent=parent, ip_hash="r", author_name="Рая & Ко", body='a < b & "c"')
+    with django_capture_on_commit_callbacks(execute=True):
+        services.comment_report(comment_id=reply.pk, reporter_key="i:x", reason="spam")
+    assert len(mailoutbox) == 2, [m.subject for m in mailoutbox]
+    notice, report = mailoutbox
+    assert 'a < b & "c"' in notice.body and "Поля <П>" in notice.body and "Рая & Ко" in notice.subject
+    assert "&lt;" not in notice.body + report.body and "&amp;" not in notice.body + report.body
+    assert "p@example.org" not in notice.body and notice.to == ["p@example.org"]
+    assert "/comments/unsubscribe/" in notice.body and notice.extra_headers["List-Unsubscribe"].startswith("<http")
+    assert 'a < b & "c"' in report.body
