@@ -4,25 +4,40 @@ import json
 import subprocess
 from pathlib import Path
 
+# A large thread stack (see ../shared/TOOLING.md); C1-only compilation starts the short-lived JVM faster.
+JAVA = ["java", "-Xss16m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
-def nu_errors(jar: Path, files: list[Path]) -> dict[str, list[str]]:
-    """Nu HTML Checker errors per file (one JVM for all files)."""
-    result = subprocess.run(
-        ["java", "-Xss16m", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
-        capture_output=True,
+
+def start_nu(jar: Path, files: list[Path]) -> subprocess.Popen:
+    """Start the Nu HTML Checker on ``files`` (one JVM for all) and return at once; see ``nu_results``."""
+    return subprocess.Popen(
+        [*JAVA, "-jar", str(jar), "--errors-only", "--format", "json", *map(str, files)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=300,
-        check=False,
     )
-    if "StackOverflowError" in result.stderr + result.stdout:
+
+
+def nu_results(process: subprocess.Popen) -> dict[str, list[str]]:
+    """Errors per file name from a checker started with ``start_nu``; files without errors are left out."""
+    stdout, stderr = process.communicate(timeout=300)
+    if "StackOverflowError" in stderr + stdout:
         raise RuntimeError("vnu crashed with StackOverflowError")
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    errors: dict[str, list[str]] = {str(f): [] for f in files}
+    try:
+        messages = json.loads(stderr or stdout or '{"messages": []}')["messages"]
+    except ValueError as exc:
+        raise RuntimeError(f"vnu gave no JSON (exit {process.returncode}): {stderr[:500]}") from exc
+    errors: dict[str, list[str]] = {}
     for m in messages:
         if m.get("type") == "error" or m.get("subType") == "fatal":
-            where = m.get("url", "").removeprefix("file:")
-            errors.setdefault(where, []).append(f"line {m.get('lastLine')}: {m.get('message')}")
-    return {k: v for k, v in errors.items() if v}
+            name = m.get("url", "").rsplit("/", 1)[-1]
+            errors.setdefault(name, []).append(f"line {m.get('lastLine')}: {m.get('message')}")
+    return errors
+
+
+def nu_errors(jar: Path, files: list[Path]) -> dict[str, list[str]]:
+    """Nu HTML Checker errors per file name (one JVM for all files)."""
+    return nu_results(start_nu(jar, files))
 
 
 def axe_violations(page, axe_script: Path, impacts=("serious", "critical")) -> list[str]:
