@@ -63,6 +63,7 @@ TEXTS = [
 def seed() -> "object":
     from articles.models import Article, Section, Status
     from comments.models import Comment, CommentStatus, path_segment
+    from comments.services import comment_count_refresh
 
     rng = random.Random(1000)
     now = timezone.now()
@@ -103,7 +104,7 @@ def seed() -> "object":
             )
         )
     Comment.objects.bulk_create(rows, batch_size=500)
-    Article.objects.filter(pk=article.pk).update(comment_count=COMMENTS)
+    comment_count_refresh([article.pk])  # the article's count and each thread's visible count
     article.refresh_from_db()
     threads = {}
     for row in rows:

@@ -81,6 +81,10 @@ class CommentQuerySet(models.QuerySet):
         """Top-level comments (each opens a thread)."""
         return self.filter(parent__isnull=True)
 
+    def threads(self):
+        """Top-level comments of threads with something readers can see (the root or a reply below it)."""
+        return self.filter(parent__isnull=True, thread_visible_count__gt=0)
+
     def by_author(self, author_key: str):
         """Every comment written under one author key (user, e-mail hash or IP hash)."""
         return self.filter(author_key=author_key)
@@ -103,7 +107,7 @@ class CommentQuerySet(models.QuerySet):
         its thread), so long threads are cut after ``replies_shown`` replies, and
         ``root_total`` (threads of the article) for the paginator.
         """
-        roots = Comment.objects.for_article(article).roots().displayable()
+        roots = Comment.objects.for_article(article).threads()
         page_roots = roots.order_by(*root_order, "-pk").values("pk")[offset : offset + limit]
         root_total = Subquery(roots.order_by().values("article_id").annotate(n=Count("pk")).values("n")[:1])
         thread_order = [f"-thread__{o[1:]}" if o.startswith("-") else f"thread__{o}" for o in root_order]
@@ -169,6 +173,12 @@ class Comment(models.Model):
     likes = models.PositiveIntegerField(_("likes"), default=0)
     dislikes = models.PositiveIntegerField(_("dislikes"), default=0)
     score = models.IntegerField(_("score"), default=0)
+    thread_visible_count = models.PositiveIntegerField(
+        _("visible comments in the thread"),
+        default=0,
+        editable=False,
+        help_text=_("Kept on top-level comments: how many comments of the thread readers see."),
+    )
     report_count = models.PositiveIntegerField(_("reports"), default=0)
     hidden_by_reports_at = models.DateTimeField(_("hidden after reports at"), null=True, blank=True)
     is_pinned = models.BooleanField(_("editors' pick"), default=False)
@@ -196,6 +206,7 @@ class Comment(models.Model):
         verbose_name_plural = _("comments")
         indexes = [
             models.Index(fields=["article", "parent", "status"], name="comment_article_roots"),
+            models.Index(fields=["article", "parent", "thread_visible_count"], name="comment_article_threads"),
             models.Index(fields=["thread", "path"], name="comment_thread_path"),
             models.Index(fields=["author_key", "created_at"], name="comment_author_recent"),
             models.Index(fields=["status", "-created_at"], name="comment_queue"),

@@ -1,10 +1,12 @@
-"""Writes to comments: each a transaction that keeps ``Article.comment_count`` (the public count) right.
+"""Writes to comments: each a transaction that keeps two counters right.
 
-The count is changed only by database-side ``F()`` updates inside the same transaction as the
-status or score change that moves a comment in or out of view, with the comment's row locked
-(``select_for_update``) so two moderators, or a moderator and a reader, cannot count one change
-twice. ``comment_count_refresh`` recounts from scratch (admin deletes, the ``comments_recount``
-command).
+``Article.comment_count`` (the public count) and, on each top-level comment, ``thread_visible_count``
+(how many comments of its thread readers see; the page of threads selects on it) change only by
+database-side ``F()`` updates inside the same transaction as the status or score change that moves a
+comment in or out of view. The rows concerned are locked first (``select_for_update``), always the
+thread's top-level comment together with them and always in id order, so two moderators, or a
+moderator and a reader, can neither count one change twice nor deadlock. ``comment_count_refresh``
+recounts from scratch (admin deletes, the ``comments_recount`` command).
 """
 
 import uuid
@@ -52,13 +54,19 @@ class DuplicateSubmission(Exception):
         self.comment = comment
 
 
-def _visible(status: str, score: int) -> bool:
-    return status == CommentStatus.APPROVED and score > settings.COMMENTS_HIDE_SCORE
-
-
 def _count_change(article_id: int, delta: int) -> None:
     if delta:
         Article.objects.filter(pk=article_id).update(comment_count=Greatest(F("comment_count") + delta, Value(0)))
+
+
+def _visibility_change(comment: Comment, was_visible: bool) -> None:
+    """Move the article's and the thread's counters when ``comment`` came into view or left it."""
+    delta = int(comment.is_visible) - int(was_visible)
+    if delta:
+        _count_change(comment.article_id, delta)
+        Comment.objects.filter(pk=comment.thread_id).update(
+            thread_visible_count=Greatest(F("thread_visible_count") + delta, Value(0))
+        )
 
 
 def _after_commit(*article_ids: int) -> None:
@@ -68,8 +76,11 @@ def _after_commit(*article_ids: int) -> None:
     transaction.on_commit(lambda: bump_version(*article_ids))
 
 
-def _lock(comment_id: int) -> Comment:
-    return Comment.objects.select_for_update().get(pk=comment_id)
+def _lock(ids) -> dict[int, Comment]:
+    """Lock these comments and their threads' top-level comments, in id order; {id: comment}."""
+    ids = set(ids)
+    roots = set(Comment.objects.filter(pk__in=ids).values_list("thread_id", flat=True)) - {None}
+    return {c.pk: c for c in Comment.objects.select_for_update().filter(pk__in=ids | roots).order_by("pk")}
 
 
 def display_name(user) -> str:
@@ -139,8 +150,8 @@ def comment_create(
             target = None
             if parent_id is not None:
                 # Locked: a moderator removing the parent waits for this reply, or this reply sees the removal.
-                target = Comment.objects.select_for_update().filter(pk=parent_id, article_id=article.pk).first()
-                if target is None or not target.is_visible:
+                target = _lock([parent_id]).get(parent_id)
+                if target is None or target.article_id != article.pk or not target.is_visible:
                     raise CommentError(_("The comment you are replying to is no longer available."), code="parent")
             submission = Submission(
                 article=article,
@@ -193,7 +204,7 @@ def comment_create(
             comment.path = (structural.path if structural else "") + path_segment(comment.pk)
             Comment.objects.filter(pk=comment.pk).update(thread_id=comment.thread_id, path=comment.path)
             if comment.is_visible:
-                _count_change(article.pk, 1)
+                _visibility_change(comment, was_visible=False)
                 transaction.on_commit(lambda: notifications.notify_reply(comment.pk))
             _after_commit(article.pk)
     except IntegrityError:
@@ -222,7 +233,7 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
     now = now or timezone.now()
     body = clean_body(body)
     with transaction.atomic():
-        locked = _lock(comment.pk)
+        locked = _lock([comment.pk])[comment.pk]
         was_visible = locked.is_visible
         submission = Submission(
             article=locked.article,
@@ -243,7 +254,7 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
             locked.status, locked.reason, locked.reason_text = decision.status, decision.reason, str(decision.text)
         locked.body, locked.fingerprint, locked.edited_at = body, submission.fingerprint, now
         locked.save(update_fields=["body", "fingerprint", "edited_at", "status", "reason", "reason_text"])
-        _count_change(locked.article_id, int(locked.is_visible) - int(was_visible))
+        _visibility_change(locked, was_visible)
         _after_commit(locked.article_id)
     return locked
 
@@ -251,11 +262,11 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
 def comment_remove(*, comment: Comment) -> Comment:
     """The author deletes their comment; with replies it stays as “The comment was deleted.”."""
     with transaction.atomic():
-        locked = _lock(comment.pk)
+        locked = _lock([comment.pk])[comment.pk]
         was_visible = locked.is_visible
         locked.status = CommentStatus.REMOVED
         locked.save(update_fields=["status"])
-        _count_change(locked.article_id, -int(was_visible))
+        _visibility_change(locked, was_visible)
         _after_commit(locked.article_id)
     return locked
 
@@ -266,10 +277,10 @@ def comment_moderate(
     """Set the status of several comments (a moderator's decision); returns the comments that changed."""
     changed = []
     with transaction.atomic():
-        # Rows locked in id order, so two bulk actions over overlapping comments cannot deadlock.
-        locked = list(Comment.objects.select_for_update().filter(pk__in=list(comment_ids)).order_by("pk"))
+        ids = set(comment_ids)
+        locked = [c for pk, c in _lock(ids).items() if pk in ids]
         now = timezone.now()  # after the locks: later than every reply that saw these comments visible
-        deltas: dict[int, int] = {}
+        articles = set()
         for comment in locked:
             if comment.status == status:
                 continue
@@ -277,14 +288,13 @@ def comment_moderate(
             comment.status, comment.reason, comment.reason_text = status, reason, text[:300]
             comment.moderated_at, comment.moderated_by = now, actor
             comment.save(update_fields=["status", "reason", "reason_text", "moderated_at", "moderated_by"])
-            deltas[comment.article_id] = deltas.get(comment.article_id, 0) + int(comment.is_visible) - int(was_visible)
+            _visibility_change(comment, was_visible)
+            articles.add(comment.article_id)
             changed.append(comment)
             if comment.is_visible and not was_visible and comment.parent_id:
                 transaction.on_commit(lambda pk=comment.pk: notifications.notify_reply(pk))
-        for article_id, delta in deltas.items():
-            _count_change(article_id, delta)
-        if deltas:
-            _after_commit(*deltas)
+        if articles:
+            _after_commit(*articles)
     return changed
 
 
@@ -307,7 +317,7 @@ def comment_vote(*, comment_id: int, voter_key: str, value: int) -> VoteResult:
     if value not in (1, -1):
         raise CommentError(_("Unknown vote."), code="vote")
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        comment = _lock([comment_id]).get(comment_id)
         if comment is None or not comment.is_visible:
             raise CommentError(_("This comment can no longer be rated."), code="gone", status=404)
         if comment.author_key == voter_key:
@@ -330,7 +340,7 @@ def comment_vote(*, comment_id: int, voter_key: str, value: int) -> VoteResult:
         )
         was_collapsed = comment.score <= settings.COMMENTS_COLLAPSE_SCORE
         comment.refresh_from_db(fields=["likes", "dislikes", "score"])
-        _count_change(comment.article_id, int(comment.is_visible) - int(was_visible))
+        _visibility_change(comment, was_visible)
         if comment.is_visible != was_visible or (comment.score <= settings.COMMENTS_COLLAPSE_SCORE) != was_collapsed:
             _after_commit(comment.article_id)
         # Otherwise the cached thread keeps showing the old counts for up to COMMENTS_CACHE_SECONDS: a vote
@@ -345,7 +355,7 @@ def comment_report(*, comment_id: int, reporter_key: str, reason: str, explanati
     same reader or a report of one's own comment.
     """
     with transaction.atomic():
-        comment = Comment.objects.select_for_update().filter(pk=comment_id).first()
+        comment = _lock([comment_id]).get(comment_id)
         if comment is None or comment.status not in (CommentStatus.APPROVED, CommentStatus.PENDING):
             raise CommentError(_("This comment can no longer be reported."), code="gone", status=404)
         if comment.author_key == reporter_key:
@@ -370,13 +380,10 @@ def comment_report(*, comment_id: int, reporter_key: str, reason: str, explanati
         )
         if hide:
             was_visible = comment.is_visible
-            Comment.objects.filter(pk=comment.pk).update(
-                status=CommentStatus.PENDING,
-                reason=Reason.REPORTED,
-                reason_text=f"{reports} reports",
-                hidden_by_reports_at=timezone.now(),
-            )
-            _count_change(comment.article_id, -int(was_visible))
+            comment.status, comment.reason = CommentStatus.PENDING, Reason.REPORTED
+            comment.reason_text, comment.hidden_by_reports_at = f"{reports} reports", timezone.now()
+            comment.save(update_fields=["status", "reason", "reason_text", "hidden_by_reports_at"])
+            _visibility_change(comment, was_visible)
             _after_commit(comment.article_id)
             transaction.on_commit(lambda: notifications.notify_moderators(comment.pk, reports))
     return hide
@@ -412,13 +419,26 @@ def author_block(*, comment: Comment, actor=None, reason: str = "") -> Block:
 
 
 def comment_count_refresh(article_ids=None) -> int:
-    """Recount the public count of articles from their comments; returns how many counts were wrong."""
-    visible = Comment.objects.visible().filter(article_id=OuterRef("pk")).order_by().values("article_id")
-    fresh = Coalesce(Subquery(visible.annotate(n=Count("pk")).values("n")[:1]), Value(0))
+    """Recount the public count of articles and the visible count of their threads from the comments.
+
+    Returns how many counters were wrong (0 when the services kept them right).
+    """
     articles = Article.objects.all() if article_ids is None else Article.objects.filter(pk__in=list(article_ids))
+    per_article = Comment.objects.visible().filter(article_id=OuterRef("pk")).order_by().values("article_id")
+    article_fresh = Coalesce(Subquery(per_article.annotate(n=Count("pk")).values("n")[:1]), Value(0))
+    per_thread = Comment.objects.visible().filter(thread_id=OuterRef("pk")).order_by().values("thread_id")
+    thread_fresh = Coalesce(Subquery(per_thread.annotate(n=Count("pk")).values("n")[:1]), Value(0))
     with transaction.atomic():
-        wrong = list(articles.annotate(fresh=fresh).exclude(comment_count=F("fresh")).values_list("pk", flat=True))
-        Article.objects.filter(pk__in=wrong).update(comment_count=fresh)
-    if wrong:
-        bump_version(*wrong)
-    return len(wrong)
+        wrong = list(
+            articles.annotate(fresh=article_fresh).exclude(comment_count=F("fresh")).values_list("pk", flat=True)
+        )
+        Article.objects.filter(pk__in=wrong).update(comment_count=article_fresh)
+        roots = Comment.objects.roots().filter(article__in=articles)
+        stale = list(
+            roots.annotate(fresh=thread_fresh).exclude(thread_visible_count=F("fresh")).values_list("pk", "article_id")
+        )
+        Comment.objects.filter(pk__in=[pk for pk, _article in stale]).update(thread_visible_count=thread_fresh)
+    touched = set(wrong) | {article_id for _pk, article_id in stale}
+    if touched:
+        bump_version(*touched)
+    return len(wrong) + len(stale)

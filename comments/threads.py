@@ -153,7 +153,7 @@ def build_block(article, *, sort: str, page: int, discussion_open: bool) -> Thre
     """Query, nest, flatten and render one page of threads."""
     rows, total = load_page(article, sort=sort, page=page)
     if not rows and page > 1:
-        total = Comment.objects.for_article(article).roots().displayable().count()
+        total = Comment.objects.for_article(article).threads().count()
         last = max(1, math.ceil(total / settings.COMMENTS_THREADS_PER_PAGE))
         if last < page:
             page = last
@@ -207,7 +207,7 @@ def comment_url(comment) -> str:
     if position > settings.COMMENTS_REPLIES_SHOWN:
         page = 1 + position // settings.COMMENTS_THREAD_PAGE_SIZE
         return reverse("comments:thread", kwargs={"pk": root.pk}) + f"?page={page}#{comment.anchor}"
-    before = Comment.objects.for_article(article).roots().displayable().filter(_sorts_before(root, sort)).count()
+    before = Comment.objects.for_article(article).threads().filter(_sorts_before(root, sort)).count()
     page = 1 + before // settings.COMMENTS_THREADS_PER_PAGE
     return page_url(article, sort=sort, page=page).replace("#comments", f"#{comment.anchor}")
 

@@ -129,7 +129,7 @@ class ArticleFactory(DjangoModelFactory):
 
 
 class CommentFactory(DjangoModelFactory):
-    """An approved comment; ``parent=`` makes a reply on the parent's article. Keeps the public count right."""
+    """An approved comment; ``parent=`` makes a reply on the parent's article. Keeps the counters right."""
 
     class Meta:
         model = "comments.Comment"
@@ -166,6 +166,9 @@ class CommentFactory(DjangoModelFactory):
         model_class.objects.filter(pk=comment.pk).update(thread_id=comment.thread_id, path=comment.path)
         if comment.is_visible:
             Article.objects.filter(pk=comment.article_id).update(comment_count=F("comment_count") + 1)
+            model_class.objects.filter(pk=comment.thread_id).update(thread_visible_count=F("thread_visible_count") + 1)
+            if parent is None:
+                comment.thread_visible_count += 1
         return comment
 
 

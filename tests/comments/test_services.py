@@ -264,3 +264,26 @@ def test_notification_emails_are_plain_text(settings, article, mailoutbox, djang
     assert "p@example.org" not in notice.body and notice.to == ["p@example.org"]
     assert "/comments/unsubscribe/" in notice.body and notice.extra_headers["List-Unsubscribe"].startswith("<http")
     assert 'a < b & "c"' in report.body
+
+
+def test_thread_counts_follow_every_change(settings, article):
+    def thread_count(root):
+        return Comment.objects.get(pk=root.pk).thread_visible_count
+
+    root = create(article, ip_hash="a")
+    reply = create(article, parent=root, ip_hash="b")
+    assert thread_count(root) == 2
+    services.comment_remove(comment=root)
+    assert thread_count(root) == 1  # the reply keeps the thread on the page
+    assert list(Comment.objects.threads()) == [Comment.objects.get(pk=root.pk)]
+    services.comment_moderate(comment_ids=[reply.pk], status=CommentStatus.REJECTED)
+    assert thread_count(root) == 0 and not Comment.objects.threads().exists()
+    services.comment_moderate(comment_ids=[reply.pk], status=CommentStatus.APPROVED)
+    settings.COMMENTS_REPORT_THRESHOLD = 1
+    services.comment_report(comment_id=reply.pk, reporter_key="i:z", reason="spam")
+    assert thread_count(root) == 0
+    services.comment_moderate(comment_ids=[reply.pk], status=CommentStatus.APPROVED)
+    for i in range(10):
+        services.comment_vote(comment_id=reply.pk, voter_key=f"i:{i}", value=-1)
+    assert thread_count(root) == 0
+    assert services.comment_count_refresh() == 0

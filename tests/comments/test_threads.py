@@ -155,6 +155,7 @@ def test_10000_comments_5000_deep_render_in_few_queries(client, settings):
                 thread_id=pk,
                 depth=0,
                 path=path_segment(pk),
+                thread_visible_count=1,
                 author_name="Широк",
                 body=f"тема {i}",
                 author_key=f"i:{i}",
