@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .models import Article, Section, Source, Tag
@@ -123,7 +124,9 @@ class LatestFeed(Feed):
         return xml_text(item.title)
 
     def item_description(self, item):
-        return xml_text(item.lead)
+        # Readers show an RSS description and an Atom type="html" summary as HTML: the plain-text lead goes
+        # in escaped, so "<" and "&" show as typed and markup in a lead never becomes markup in a reader.
+        return escape(xml_text(item.lead))
 
     def item_pubdate(self, item):
         return timezone.localtime(item.published_at)
