@@ -45,5 +45,10 @@ messages: install
 		--ignore=bench --ignore=staticfiles --ignore=media --ignore=artifacts
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=node_modules
 
+## The benchmark (docs/performance.md): seeds vestnik_bench, test-client timings, wrk against gunicorn
+## and nginx. Needs PostgreSQL, Redis, wrk and nginx on this machine; ~10 minutes; never run in CI.
+bench: install
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

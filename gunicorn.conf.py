@@ -22,9 +22,11 @@ graceful_timeout = 30  # time to finish in-flight requests on restart/deploy
 keepalive = 5  # seconds an idle keep-alive connection from nginx stays open (nginx keeps 32 per worker)
 
 # Recycle workers now and then (slow leaks in any library cannot grow without bound); the jitter keeps
-# them from restarting at the same moment.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
-max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 500))
+# them from restarting at the same moment. High, because a page-cache hit is a fraction of a
+# millisecond: at 5,000 a busy worker restarted every few seconds, each time with cold template,
+# connection and page caches (bench/).
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 100_000))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", 10_000))
 
 # Load the application once in the master and fork: faster restarts, shared memory. Django opens no
 # database connection at import time, so nothing is shared across the fork.

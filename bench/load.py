@@ -13,6 +13,7 @@ Then a write mix: comment posts through nginx (as a browser would: page, /csrf-t
 and while wrk reads the same article. Loopback only; every loop bounded; servers stopped by pid.
 """
 
+import contextlib
 import http.client
 import json
 import os
@@ -92,6 +93,20 @@ def stop(pid: int, sig=signal.SIGTERM, seconds: float = 10) -> None:
         except ProcessLookupError:
             return
         time.sleep(0.1)
+
+
+def drain(app: str, *, seconds: float = 60) -> None:
+    """Wait until gunicorn has worked off what the last run left queued (slow renders), so that the
+    next mode does not pay for the previous one."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        start = time.perf_counter()
+        with contextlib.suppress(OSError):
+            fetch(app + "/healthz")
+        if time.perf_counter() - start < 0.05:
+            break
+        time.sleep(0.5)
+    time.sleep(1)
 
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
@@ -257,6 +272,7 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
         for r in range(ROUNDS):
             order = names[r % len(names) :] + names[: r % len(names)]  # a different mode goes first each round
             for name in order:
+                drain(app)
                 result = wrk(modes[name])
                 runs[name].append(result)
                 print(

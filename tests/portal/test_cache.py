@@ -406,3 +406,23 @@ def test_process_copy_is_bounded(client, story, settings):
     settings.PAGE_CACHE_LOCAL_BYTES = 10**6
     Client().get(reverse("articles:home"))
     assert len(page_cache.local_pages) == 1
+
+
+def test_reader_token_is_a_django_csrf_token_for_the_readers_secret(rf):
+    from django.middleware.csrf import CSRF_ALLOWED_CHARS, CsrfViewMiddleware
+
+    request = rf.get("/")
+    request.COOKIES[settings.CSRF_COOKIE_NAME] = "a" * 32
+    CsrfViewMiddleware(lambda r: None).process_request(request)
+    tokens_seen = {page_cache.reader_token(request) for _ in range(50)}
+    assert len(tokens_seen) == 50  # a fresh mask every time
+    for token in tokens_seen:
+        assert len(token) == 64 and set(token) <= set(CSRF_ALLOWED_CHARS)
+        assert unmask(token) == "a" * 32
+    assert request.META["CSRF_COOKIE_NEEDS_UPDATE"] is True
+
+    fresh = rf.get("/")
+    CsrfViewMiddleware(lambda r: None).process_request(fresh)
+    token = page_cache.reader_token(fresh)
+    assert unmask(token) == fresh.META["CSRF_COOKIE"]  # a new secret, sent as the cookie
+    assert len(set(fresh.META["CSRF_COOKIE"])) > 10
