@@ -148,12 +148,12 @@ def test_pages_announce_feeds_in_the_head(client, story):
 @pytest.mark.parametrize("url", ["/feeds/rss/", "/feeds/atom/", "/feeds/tag/odd/rss/"])
 def test_characters_xml_cannot_carry_become_replacement_characters(client, url):
     ArticleFactory(
-        title="Нула\x00и\x01звънец\x07",
+        title="Начало\x02и\x01звънец\x07",  # PostgreSQL refuses NUL in text; SQLite keeps it
         lead="Вертикален\x0bтаб\x1b[31m и \ufffe",
         tags=[TagFactory(name="Етикет\x08", slug="odd")],
         authors=[AuthorFactory(name="Автор\x0c")],
     )
     entry = parse(client.get(url)).entries[0]
-    assert entry.title == "Нула\ufffdи\ufffdзвънец\ufffd"
+    assert entry.title == "Начало\ufffdи\ufffdзвънец\ufffd"
     assert entry.summary == "Вертикален\ufffdтаб\ufffd[31m и \ufffd"
     assert entry.author == "Автор\ufffd"
