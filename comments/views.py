@@ -61,8 +61,7 @@ def visible_comment(pk: int):
 def render_article_with_form(request, article, form, *, status: int):
     """The article page again, with the comment form as the reader sent it and its errors."""
     view = ArticleDetailView()
-    local_kwargs = {"slug": article.slug}
-    view.setup(request, **local_kwargs)
+    view.setup(request, slug=article.slug)
     view.object = Article.objects.for_detail().get(pk=article.pk)
     context = view.get_context_data(object=view.object, comment_form=form)
     return view.render_to_response(context, status=status)
@@ -89,7 +88,9 @@ def create(request, article_id: int):
     parent_id = request.POST.get("parent", "")
     parent = None
     if parent_id.isascii() and parent_id.isdigit() and 0 < int(parent_id) < 2**63:
+        # Only to show the reply page again on errors; comment_create checks the parent under a lock.
         parent = Comment.objects.filter(pk=int(parent_id), article=article).first()
+        parent = parent if parent is not None and parent.is_visible else None
     form = CommentForm(request.POST, article=article, user=request.user, parent=parent)
     if form.honeypot_filled:
         security_event("honeypot", request, article=article.pk)
@@ -139,7 +140,7 @@ def posted_response(request, comment, *, again: bool = False):
     if wants_json(request):
         article = Article.objects.only("comment_count").get(pk=comment.article_id)
         html = ""
-        if comment.is_visible:
+        if comment.is_visible and not again:  # a second answer for the same form must not add it twice
             decorate([comment])
             comment.level = min(comment.depth, settings.COMMENTS_MAX_DEPTH)
             html = render_comments([comment], discussion_open=True)[0][2]

@@ -279,7 +279,9 @@ def test_replies_to_parents_that_are_not_visible_here_are_refused(article, post_
     response = post_comment(article, parent=str(parent.pk), body="Опит за отговор.")
     assert response.status_code == 400
     assert Comment.objects.count() == before
-    assert "Коментарът, на който отговаряте, вече не е достъпен." in response.content.decode()
+    html = response.content.decode()
+    assert "Коментарът, на който отговаряте, вече не е достъпен." in html
+    assert parent.author_name not in html and parent.body not in html
 
 
 def test_a_comment_cannot_reply_to_itself_by_guessing_its_id(article, post_comment):
