@@ -9,6 +9,7 @@ cookies, storage and permissions), so tests stay independent.
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,54 @@ def pytest_sessionfinish(session, exitstatus):
         browser.close()
     if driver is not None:
         driver.stop()
+
+
+# --- The live server, one request at a time -----------------------------------------------------------------
+# On SQLite the test database lives in memory, and Django hands its one connection to every thread of the live
+# server and to the test itself. A browser fires requests in parallel (page, jsi18n, autocomplete, the CSRF token,
+# the view beacon) and the test queries the database between steps; two threads inside one connection's
+# transaction at once fail at random ("database table is locked"; Django's docs warn of it). So Django's views
+# run one at a time, and a test's query waits for the request in flight. Static files are served outside it.
+_one_at_a_time = threading.RLock()
+
+
+class _Serialised:
+    def __init__(self, application):
+        self.application = application
+
+    def __call__(self, environ, start_response):
+        with _one_at_a_time:
+            return self.application(environ, start_response)
+
+
+def _static_then_serialised(application):
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+
+    return StaticFilesHandler(_Serialised(application))
+
+
+def _after_the_request_in_flight(execute, sql, params, many, context):
+    with _one_at_a_time:
+        return execute(sql, params, many, context)
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, with Django's views serialised when the database connection is shared."""
+    from pytest_django.live_server_helper import LiveServer
+
+    address = request.config.getvalue("liveserver") or os.environ.get("DJANGO_LIVE_TEST_SERVER_ADDRESS") or "localhost"
+    server = LiveServer(address, start=False)
+    shared = list(server.thread.connections_override.values())
+    if shared:
+        server.thread.static_handler = _static_then_serialised
+        for connection in shared:
+            connection.execute_wrappers.append(_after_the_request_in_flight)
+    server.start()
+    yield server
+    server.stop()
+    for connection in shared:
+        connection.execute_wrappers.remove(_after_the_request_in_flight)
 
 
 @pytest.fixture(scope="session")
