@@ -267,6 +267,7 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
             "bytes": {name: len(fetch(url)[2]) for name, url in modes.items()},
         }
         print("checks:", checks, flush=True)
+        load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
         runs: dict[str, list[dict]] = {name: [] for name in modes}
         names = list(modes)
         for r in range(ROUNDS):
@@ -289,19 +290,24 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
             }
             for name, results in runs.items()
         }
-        ceiling = summary["django bare view"]["rps"]
-        static = summary["nginx static"]["rps"]
+        pairs = {
+            "app cache / bare Django": ("django app cache", "django bare view"),
+            "uncached / bare Django": ("django uncached", "django bare view"),
+            "micro-cache / nginx static": ("nginx micro-cache", "nginx static"),
+            "bare Django / nginx static": ("django bare view", "nginx static"),
+        }
+        # Each round's pair ran within a minute of each other: the median of per-round ratios is steadier
+        # on a shared machine than the ratio of medians.
         ratios = {
-            "app cache / bare Django": round(summary["django app cache"]["rps"] / ceiling, 3),
-            "uncached / bare Django": round(summary["django uncached"]["rps"] / ceiling, 3),
-            "micro-cache / nginx static": round(summary["nginx micro-cache"]["rps"] / static, 3),
-            "bare Django / nginx static": round(ceiling / static, 3),
+            name: round(statistics.median(runs[a][r]["rps"] / runs[b][r]["rps"] for r in range(ROUNDS)), 3)
+            for name, (a, b) in pairs.items()
         }
         writes = {
             "posts alone": write_mix(article_path, seconds=DURATION, with_readers=False),
             "posts during reads": write_mix(article_path, seconds=DURATION, with_readers=True),
         }
         result = {
+            "load_average": load_average,
             "checks": checks,
             "summary": summary,
             "ratios": ratios,

@@ -86,8 +86,9 @@ def report(measure: dict, load: dict) -> str:
         "nginx micro-cache p99 ≤ 50 ms at 32 connections": s["nginx micro-cache"]["p99_ms"] <= 50,
     }
     lines = [
-        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, PostgreSQL + Redis on loopback; `make bench`.",
+        f"Run {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
+        f"(load average {load.get('load_average', '?')} before the load phase), Python "
+        f"{platform.python_version()}, PostgreSQL + Redis on loopback; `make bench`.",
         "",
         "Server time through Django's test client (warm, median / p90 of 30):",
         "",
@@ -103,7 +104,7 @@ def report(measure: dict, load: dict) -> str:
     ]
     for name, row in s.items():
         lines.append(f"| {name} | {row['rps']:,.0f} | {row['p50_ms']} | {row['p99_ms']} | {row['errors']} |")
-    lines += ["", "| ratio | value |", "| --- | --- |"]
+    lines += ["", "| ratio (median of the per-round ratios) | value |", "| --- | --- |"]
     lines += [f"| {name} | {value:.0%} |" for name, value in ratios.items()]
     lines += ["", "Comment posts (4 writers through nginx: page, /csrf-token/, post):", ""]
     lines += ["| mix | posts/s | posted | errors | p50 ms | p99 ms | reads/s meanwhile | read p99 ms |"]
@@ -120,6 +121,10 @@ def report(measure: dict, load: dict) -> str:
 
 
 def main() -> None:
+    if "--report-only" in sys.argv:  # rebuild the report from the last run's numbers
+        measure, load = (json.loads((SCRATCH / f"{name}.json").read_text()) for name in ("measure", "load"))
+        write_report(measure, load)
+        return
     env = environment()
     SCRATCH.mkdir(parents=True, exist_ok=True)
     prepare(env)
@@ -129,6 +134,10 @@ def main() -> None:
     run("redis-cli", "-u", CACHE_URL, "FLUSHDB", env=env, stdout=subprocess.DEVNULL)
     run(PYTHON, "-m", "bench.load", str(SCRATCH), article, str(SCRATCH / "load.json"), env=env)
     load = json.loads((SCRATCH / "load.json").read_text())
+    write_report(measure, load)
+
+
+def write_report(measure: dict, load: dict) -> None:
     text = report(measure, load)
     print("\n" + text)
     results = ROOT / "bench" / "results"

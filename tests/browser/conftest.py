@@ -224,6 +224,20 @@ def axe_script():
 
 
 @pytest.fixture(autouse=True)
+def _settled_server():
+    """After each test (its pages closed by then), wait for a request still in flight and drop what it cached:
+    no page rendered for one test is served to the next (many tests share addresses such as "/")."""
+    yield
+    from django.core.cache import cache
+
+    from articles.cache import clear_local
+
+    with _one_at_a_time:
+        cache.clear()
+        clear_local()
+
+
+@pytest.fixture(autouse=True)
 def _comment_settings(settings):
     """Comments as a staffed newsroom runs them, without the waits meant for bots and crowds.
 

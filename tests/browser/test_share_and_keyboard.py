@@ -25,7 +25,7 @@ NETWORKS = {
 
 @pytest.fixture
 def article(db):
-    return ArticleFactory(title=TITLE, slug="tsenite-na-hlyaba", section=SectionFactory(name="Икономика"))
+    return ArticleFactory(title=TITLE, section=SectionFactory(name="Икономика"))
 
 
 def shared_address(query: dict, key: str) -> str:
