@@ -713,3 +713,25 @@ def test_a_vote_without_javascript_shows_in_the_page_it_returns_to(client, artic
     response = client.post(reverse("comments:vote", kwargs={"pk": comment.pk}), {"value": "1"}, follow=True)
     assert f'id="comment-{comment.pk}"' in response.content.decode()
     assert "<span data-likes>1</span>" in response.content.decode()
+
+
+@pytest.mark.parametrize("replies", [1, 30])
+def test_comment_pages_have_fixed_query_budgets(client, article, post_comment, django_assert_max_num_queries, replies):
+    root = CommentFactory(article=article)
+    for _ in range(replies):
+        CommentFactory(parent=root)
+    post_comment(article, body="мой коментар")  # this reader's session and own-comment cookie
+    mine = Comment.objects.latest("pk")
+    client.get("/")  # the navigation cache
+    reply = Comment.objects.filter(parent=root).latest("pk")
+    budgets = {
+        reverse("comments:thread", kwargs={"pk": root.pk}): 2,  # the root and article, a page of the thread
+        reverse("comments:reply", kwargs={"pk": root.pk}): 1,
+        reverse("comments:report", kwargs={"pk": root.pk}): 1,
+        reverse("comments:edit", kwargs={"pk": mine.pk}): 1,
+        reverse("comments:delete", kwargs={"pk": mine.pk}): 1,
+        reverse("comments:permalink", kwargs={"pk": reply.pk}): 4,  # comment, shown?, place in thread, page
+    }
+    for url, budget in budgets.items():
+        with django_assert_max_num_queries(budget):
+            assert client.get(url).status_code in (200, 302), url
