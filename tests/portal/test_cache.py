@@ -426,3 +426,45 @@ def test_reader_token_is_a_django_csrf_token_for_the_readers_secret(rf):
     token = page_cache.reader_token(fresh)
     assert unmask(token) == fresh.META["CSRF_COOKIE"]  # a new secret, sent as the cookie
     assert len(set(fresh.META["CSRF_COOKIE"])) > 10
+
+
+def comment_form(article, **fields) -> dict:
+    """A valid guest comment for ``article``, its form rendered 10 seconds ago (comments/security.py)."""
+    import time
+    import uuid
+
+    from comments.security import form_token
+
+    data = {
+        "author_name": "Читател А",
+        "email": "",
+        "body": "Мнение на читател А по темата.",
+        "parent": "",
+        "token": form_token(article.pk, issued_at=time.time() - 10),
+        "submission": str(uuid.uuid4()),
+        "website": "",
+    }
+    return {**data, **fields}
+
+
+def test_reader_a_form_errors_and_edit_links_never_reach_reader_b(story, settings):
+    settings.COMMENTS_UNSTAFFED_HOURS = ""
+    settings.COMMENTS_NEW_AUTHOR_HELD = 0
+    url, post_url = story.get_absolute_url(), reverse("comments:create", kwargs={"article_id": story.pk})
+    Client().get(url)  # the page is cached before anything happens
+    reader_a = Client()
+    failed = reader_a.post(post_url, comment_form(story, body=""))
+    assert failed.status_code == 400
+    assert 'class="field__error"' in failed.content.decode()
+    posted = reader_a.post(post_url, comment_form(story))
+    assert posted.status_code == 302
+    own_page = reader_a.get(url).content.decode()
+    edit_links = re.findall(r'href="(/comments/\d+/edit/)"', own_page)
+    assert edit_links  # reader A sees the edit link beside their fresh comment
+    reader_b = Client().get(url)
+    html = reader_b.content.decode()
+    assert "Мнение на читател А" in html  # the comment itself is public at once
+    assert not any(link in html for link in edit_links)
+    assert 'class="field__error"' not in html
+    a_secret = reader_a.cookies[settings.CSRF_COOKIE_NAME].value
+    assert all(unmask(t) != a_secret for t in tokens(reader_b))
