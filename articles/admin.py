@@ -139,6 +139,11 @@ class ImageAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(usage=Count("articles")).order_by("-created_at", "-pk")
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)  # a new class for each request
+        form.request = request  # for the upload_rejected security event
+        return form
+
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
         return format_html(

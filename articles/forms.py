@@ -11,6 +11,8 @@ from django.utils.html import strip_tags
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from portal.logging import security_event
+
 from .images import process_upload
 from .models import Article, Image, Status, unique_slug
 from .sanitize import clean_body as sanitize_body
@@ -256,6 +258,8 @@ class ImageAdminForm(forms.ModelForm):
         model = Image
         fields = ["file", "caption", "credit", "alt_text"]
 
+    request = None  # set by ImageAdmin.get_form: a refused upload is logged with who sent it
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = upload_help_text()
@@ -264,6 +268,10 @@ class ImageAdminForm(forms.ModelForm):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if isinstance(upload, UploadedFile):
-            self.processed = process_upload(upload)
+            try:
+                self.processed = process_upload(upload)
+            except forms.ValidationError as error:
+                security_event("upload_rejected", self.request, reason=error.code, size=upload.size)
+                raise
             return self.processed.content
         return upload

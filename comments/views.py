@@ -38,6 +38,12 @@ def wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
+def logged(response):
+    """The request's security event is its log record: spare django.request's duplicate WARNING for it."""
+    response._has_been_logged = True
+    return response
+
+
 def error_page(request, message, *, status: int, article=None):
     """The comment-error page (or JSON): a clear message and the way back."""
     if wants_json(request):
@@ -94,10 +100,11 @@ def create(request, article_id: int):
     form = CommentForm(request.POST, article=article, user=request.user, parent=parent)
     if form.honeypot_filled:
         security_event("honeypot", request, article=article.pk)
-        return error_page(request, _("Your comment could not be accepted."), status=400, article=article)
+        return logged(error_page(request, _("Your comment could not be accepted."), status=400, article=article))
     if not form.is_valid():
         if "token" in form.errors and getattr(form, "token_error", "") == "tampered":
             security_event("comment_token_invalid", request, article=article.pk)
+            return logged(form_error_response(request, article, form, status=400))
         return form_error_response(request, article, form, status=400)
     data = form.cleaned_data
     try:
@@ -121,7 +128,8 @@ def create(request, article_id: int):
         if error.code == Reason.LATIN_BULGARIAN:
             form.show_latin_confirm = True
         form.add_error("body" if error.code in (Reason.REPEAT, Reason.LATIN_BULGARIAN) else None, error.message)
-        return form_error_response(request, article, form, status=error.status)
+        response = form_error_response(request, article, form, status=error.status)
+        return logged(response) if error.code == "rate_limited" else response
     if comment.reason == Reason.BANNED_WORD:
         security_event("banned_word", request, article=article.pk, comment=comment.pk)
     return posted_response(request, comment)
@@ -245,7 +253,7 @@ def vote(request, pk: int):
         return error_page(request, _("Unknown vote."), status=400)
     if rate_limited("vote", ip_hash(request), settings.COMMENTS_RATE_VOTE):
         security_event("rate_limited", request, scope="comment_vote")
-        return error_page(request, _("Too many votes. Please wait a little."), status=429)
+        return logged(error_page(request, _("Too many votes. Please wait a little."), status=429))
     try:
         result = comment_vote(comment_id=pk, voter_key=reader_key(request), value=value)
     except CommentError as error:
@@ -278,7 +286,7 @@ def report(request, pk: int):
     if request.method == "POST":
         if rate_limited("report", ip_hash(request), settings.COMMENTS_RATE_REPORT):
             security_event("rate_limited", request, scope="comment_report")
-            return error_page(request, _("Too many reports. Please wait a little."), status=429)
+            return logged(error_page(request, _("Too many reports. Please wait a little."), status=429))
         if form.is_valid():
             try:
                 comment_report(
@@ -347,6 +355,8 @@ def edit(request, pk: int):
             except CommentError as exc:
                 form.add_error("body", exc.message)
             else:
+                if comment.reason == Reason.BANNED_WORD:  # only approved or pending comments can be edited
+                    security_event("banned_word", request, article=comment.article_id, comment=comment.pk)
                 message = _("Your comment was changed.") if comment.is_visible else posted_message(comment)
                 messages.success(request, message)
                 if comment.is_visible:

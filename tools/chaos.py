@@ -18,6 +18,7 @@ import contextlib
 import http.client
 import json
 import os
+import random
 import re
 import selectors
 import signal
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -431,8 +433,6 @@ def mixed_load(
     a probe thread GETs ``probe`` every 100 ms (kind "probe"). Returns every result and the monotonic
     time each event began (``"<name>:begin"``) and was done (``"<name>"``). Every loop ends at the deadline.
     """
-    import random
-
     started = time.monotonic()
     deadline = started + seconds
     marks: dict[str, float] = {"start": started}
@@ -489,3 +489,50 @@ def mixed_load(
     for thread in threads:
         thread.join(seconds + 30)
     return results, marks
+
+
+# --- A storm of comment posts ---------------------------------------------------------------------------
+
+
+def post_storm(port: int, article, *, clients: int, posts: int) -> tuple[list[Result], float]:
+    """``clients`` readers post ``posts`` comments to one article, all at once; every answer is kept."""
+    per_client = posts // clients
+    start = threading.Barrier(clients)
+
+    def reader(n: int):
+        browser = Reader(port, f"198.51.{100 + n // 250}.{n % 250 + 1}")
+        results = []
+        opened, fields = browser.open_form(article.get_absolute_url())
+        results.append(opened)
+        start.wait()
+        for i in range(per_client):
+            result = browser.post_comment(
+                article.pk, fields, f"Мнение на читател {n}, номер {i}: съгласен съм.", name=f"Читател {n}"
+            )
+            results.append(result)
+            if not result.json.get("ok"):
+                _, fields = browser.open_form(article.get_absolute_url())
+        browser.close()
+        return results
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(clients) as pool:
+        results = [r for batch in pool.map(reader, range(clients)) for r in batch]
+    return results, time.monotonic() - started
+
+
+def summary(results: list[Result], seconds: float) -> dict:
+    """Counts and post latencies of a run, for the report."""
+    posts = [r for r in results if r.kind == "post"]
+    latencies = [r.seconds for r in posts]
+    return {
+        "posts": len(posts),
+        "ok": sum(1 for r in posts if r.status == 200 and r.json.get("ok")),
+        "5xx": sum(1 for r in results if r.status >= 500),
+        "errors": sum(1 for r in results if r.status == 0),
+        "statuses": sorted({r.status for r in results}),
+        "p50": round(percentile(latencies, 50), 3),
+        "p95": round(percentile(latencies, 95), 3),
+        "max": round(max(latencies, default=0), 3),
+        "seconds": round(seconds, 1),
+    }

@@ -21,7 +21,7 @@ from django.db import connection
 from articles.models import Article
 from comments.models import Comment, CommentStatus, Report
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from tools.chaos import Gunicorn, Reader, percentile, server_env
+from tools.chaos import Gunicorn, Reader, post_storm, server_env, summary
 
 pytestmark = [
     pytest.mark.postgres,
@@ -74,49 +74,6 @@ def naive_server(load_env, tmp_path_factory):
     log_path = tmp_path_factory.mktemp("gunicorn") / "naive.log"
     with Gunicorn(env, app="tests.security.naive_counter:application", log_path=log_path) as running:
         yield running
-
-
-def post_storm(port: int, article, *, clients: int, posts: int):
-    """``clients`` readers post ``posts`` comments to one article, all at once; every answer is kept."""
-    per_client = posts // clients
-    start = threading.Barrier(clients)
-
-    def reader(n: int):
-        browser = Reader(port, f"198.51.{100 + n // 250}.{n % 250 + 1}")
-        results = []
-        opened, fields = browser.open_form(article.get_absolute_url())
-        results.append(opened)
-        start.wait()
-        for i in range(per_client):
-            result = browser.post_comment(
-                article.pk, fields, f"Мнение на читател {n}, номер {i}: съгласен съм.", name=f"Читател {n}"
-            )
-            results.append(result)
-            if not result.json.get("ok"):
-                _, fields = browser.open_form(article.get_absolute_url())
-        browser.close()
-        return results
-
-    started = time.monotonic()
-    with ThreadPoolExecutor(clients) as pool:
-        results = [r for batch in pool.map(reader, range(clients)) for r in batch]
-    return results, time.monotonic() - started
-
-
-def summary(results, seconds):
-    posts = [r for r in results if r.kind == "post"]
-    latencies = [r.seconds for r in posts]
-    return {
-        "posts": len(posts),
-        "ok": sum(1 for r in posts if r.status == 200 and r.json.get("ok")),
-        "5xx": sum(1 for r in results if r.status >= 500),
-        "errors": sum(1 for r in results if r.status == 0),
-        "statuses": sorted({r.status for r in results}),
-        "p50": round(percentile(latencies, 50), 3),
-        "p95": round(percentile(latencies, 95), 3),
-        "max": round(max(latencies, default=0), 3),
-        "seconds": round(seconds, 1),
-    }
 
 
 def test_a_thousand_concurrent_posts_are_each_stored_and_counted(server, record_property):
