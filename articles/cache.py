@@ -118,6 +118,23 @@ def bump_article(article) -> None:
     _bump(article_key(slug))
 
 
+def related_articles(article, limit: int) -> list:
+    """``Article.objects.related_to(article)``, kept in the cache under the site version: the list changes
+    only when an article, tag or section does, and each of those bumps it (the query is the article
+    page's most expensive one)."""
+    from .models import Article
+
+    version = local_versions.get_many([SITE_KEY], settings.PAGE_CACHE_VERSION_RECHECK)
+    site = version[SITE_KEY] if version else cache.get(SITE_KEY)
+    if site is None:
+        return list(Article.objects.related_to(article, limit=limit))
+    return cache.get_or_set(
+        f"pc:related:{article.pk}:{limit}:{site}",
+        lambda: list(Article.objects.related_to(article, limit=limit)),
+        settings.PAGE_CACHE_TTL * 10,
+    )
+
+
 # Readers ------------------------------------------------------------------------------------------
 
 

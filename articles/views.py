@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import ArchiveIndexView, DayArchiveView, DetailView, ListView, MonthArchiveView, TemplateView
 
+from . import cache as page_cache
 from . import feeds, search, seo, stats
 from .cache import PageCacheMixin
 from .models import Article, ArticleRedirect, Author, Section, Source, Tag
@@ -139,7 +140,7 @@ class ArticleDetailView(PageCacheMixin, DetailView):
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
         context.update(
             is_preview=not article.is_public,
-            related=Article.objects.related_to(article, limit=settings.RELATED_ARTICLES_LIMIT),
+            related=page_cache.related_articles(article, limit=settings.RELATED_ARTICLES_LIMIT),
             share_links=share_links(self.request, article),
             canonical_url=canonical_url,
             now=timezone.now(),

@@ -468,3 +468,25 @@ def test_reader_a_form_errors_and_edit_links_never_reach_reader_b(story, setting
     assert 'class="field__error"' not in html
     a_secret = reader_a.cookies[settings.CSRF_COOKIE_NAME].value
     assert all(unmask(t) != a_secret for t in tokens(reader_b))
+
+
+def test_related_articles_are_cached_until_an_article_changes(story, django_assert_num_queries):
+    from articles.models import Article
+
+    tag = story.tags.get()
+    first = ArticleFactory(title="Първа свързана", tags=[tag])
+    page_cache.bump_site()  # as any write does; the related list is keyed by this version
+    related = page_cache.related_articles(story, limit=6)
+    assert [a.pk for a in related] == [a.pk for a in Article.objects.related_to(story, limit=6)]
+    assert first in related
+    with django_assert_num_queries(0):
+        assert page_cache.related_articles(story, limit=6) == related
+    second = ArticleFactory(title="Втора свързана", tags=[tag])  # the save bumps the site version
+    assert second in page_cache.related_articles(story, limit=6)
+
+
+def test_related_articles_work_without_a_cache_version(story, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    page_cache.clear_local()
+    other = ArticleFactory(tags=list(story.tags.all()))
+    assert other in page_cache.related_articles(story, limit=6)
