@@ -40,15 +40,19 @@ def nu_errors(jar: Path, files: list[Path]) -> dict[str, list[str]]:
     return nu_results(start_nu(jar, files))
 
 
-def axe_violations(page, axe_script: Path, impacts=("serious", "critical")) -> list[str]:
-    """axe-core violations of the given impacts on the page as loaded."""
+def axe_results(page, axe_script: Path) -> list[tuple[str, str]]:
+    """(impact, description) of every axe-core violation on the page as loaded."""
     page.add_script_tag(path=str(axe_script))
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+        (v["impact"], f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}")
         for v in result["violations"]
-        if v["impact"] in impacts
     ]
+
+
+def axe_violations(page, axe_script: Path, impacts=("serious", "critical")) -> list[str]:
+    """axe-core violations of the given impacts on the page as loaded."""
+    return [text for impact, text in axe_results(page, axe_script) if impact in impacts]
 
 
 def has_horizontal_scroll(page) -> bool:
