@@ -133,6 +133,7 @@ def test_one_form_sent_ten_times_at_once_and_ten_times_again_makes_one_comment(s
     # Every answer sends the reader to the one comment.
     assert Article.objects.get(pk=article.pk).comment_count == 1
     assert comment.status == CommentStatus.APPROVED
+    print(f"double submit: 20 sends ({len(at_once)} at once, {len(again)} again), 1 row, all 302")
 
 
 def test_replies_racing_the_parents_removal_never_attach_to_a_removed_parent(server):
@@ -185,6 +186,7 @@ def test_replies_racing_the_parents_removal_never_attach_to_a_removed_parent(ser
     assert [r for r in accepted if r.started > removal["done"]] == []
     # Counted: the parent went out of view, the accepted replies are in view.
     assert Article.objects.get(pk=article.pk).comment_count == Comment.objects.filter(article=article).visible().count()
+    print(f"reply race: {len(results)} replies, {len(accepted)} attached before the removal, {len(refused)} refused")
 
 
 def test_twenty_concurrent_reports_hide_the_comment_exactly_once(server, load_env):
@@ -228,3 +230,4 @@ def test_twenty_concurrent_reports_hide_the_comment_exactly_once(server, load_en
         time.sleep(0.1)
     time.sleep(0.5)  # room for a second message, if the code ever sent one
     assert mails() == 1
+    print(f"reports: {REPORTERS} at once, {statuses.count(200)} taken, {statuses.count(404)} refused (hidden), 1 mail")

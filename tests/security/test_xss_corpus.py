@@ -51,6 +51,7 @@ class Findings:
             self.problems.append(f"{where}: {problem}")
 
     def assert_clean(self):
+        print(f"{len(XSS_CORPUS)} payloads, {self.renderings} renderings checked, {len(self.problems)} problems")
         assert not self.problems, f"{len(self.problems)} problems in {self.renderings} renderings:\n" + "\n".join(
             self.problems[:40]
         )
