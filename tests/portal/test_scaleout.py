@@ -148,7 +148,8 @@ def servers(tmp_path):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
-        "CACHE_URL": TEST_REDIS_URL,
+        # Its own key prefix: other runs may share this Redis database.
+        "CACHE_URL": f"{TEST_REDIS_URL}?key_prefix=scaleout-{uuid.uuid4().hex[:12]}",
         "SECRET_KEY": "scale-out-test-" + uuid.uuid4().hex * 2,
         "DEBUG": "1",  # only so that Django serves /media/ as nginx would
         "SECURE_SSL": "0",
@@ -163,7 +164,6 @@ def servers(tmp_path):
         "COMMENTS_UNSTAFFED_HOURS": "",
         "PYTHONPATH": str(ROOT),
     }
-    subprocess.run(["redis-cli", "-u", TEST_REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
     procs, bases = [], []
     for _ in range(2):
         port = free_port()
@@ -189,7 +189,6 @@ def servers(tmp_path):
             proc.terminate()
             proc.wait(15)
             log.close()
-        subprocess.run(["redis-cli", "-u", TEST_REDIS_URL, "FLUSHDB"], check=False, capture_output=True)
 
 
 @pytest.mark.django_db(transaction=True)
