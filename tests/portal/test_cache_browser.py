@@ -1,0 +1,45 @@
+"""static/js/csrf.js in Chromium: a page from the shared micro-cache carries no token; the reader gets theirs."""
+
+import pytest
+
+from tests.browser.conftest import browser, live_server  # noqa: F401 - the browser suite's fixtures
+from tests.factories import ArticleFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+FIELD = ".language-form [name=csrfmiddlewaretoken]"
+
+
+@pytest.fixture
+def shared_copy_page(browser):  # noqa: F811
+    """A browser whose page requests carry what nginx adds for its micro-cache."""
+    context = browser.new_context(locale="bg-BG", extra_http_headers={"X-Shared-Cache": "1"})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    yield page
+    context.close()
+
+
+def test_first_focus_fetches_the_readers_token(live_server, shared_copy_page):  # noqa: F811
+    page = shared_copy_page
+    article = ArticleFactory()
+    page.goto(live_server.url + article.get_absolute_url())
+    assert page.input_value(FIELD) == ""  # the shared copy holds nobody's token
+    page.focus("#language-select")
+    page.wait_for_function(f"document.querySelector('{FIELD}').value.length === 64")
+    assert not page.errors
+
+
+def test_a_submit_before_any_focus_waits_for_the_token_and_goes_through(live_server, shared_copy_page):  # noqa: F811
+    page = shared_copy_page
+    article = ArticleFactory()
+    page.goto(live_server.url + article.get_absolute_url())
+    # Set and submit from script: no focus, no pointer, so only the submit handler can fetch the token.
+    page.evaluate("document.querySelector('#language-select').value = 'en'")
+    assert page.input_value(FIELD) == ""
+    page.evaluate("document.querySelector('.language-form').requestSubmit()")
+    page.wait_for_function("document.documentElement.lang === 'en'")
+    assert not page.errors
