@@ -2,6 +2,7 @@ import time
 import uuid
 
 import pytest
+from django.urls import reverse
 
 from comments.security import form_token
 
@@ -36,8 +37,8 @@ def comment_data(article, **fields):
     return data
 
 
-def create_url(article) -> str:
-    return f"/comments/article/{article.pk}/post/"
+def create_url(article_or_id) -> str:
+    return reverse("comments:create", kwargs={"article_id": getattr(article_or_id, "pk", article_or_id)})
 
 
 @pytest.fixture

@@ -1,10 +1,9 @@
 import itertools
-import time
-import uuid
 
 import pytest
 
-from comments.security import form_token
+from tests.comments.conftest import comment_data as comment_form  # noqa: F401  (re-exported)
+from tests.comments.conftest import create_url  # noqa: F401  (re-exported)
 
 _addresses = itertools.count(1)
 
@@ -29,26 +28,6 @@ def next_address() -> str:
     """A fresh client address (a new guest author each time: no repeat or history check applies)."""
     n = next(_addresses)
     return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
-
-
-def comment_form(article, **fields) -> dict:
-    """What the comment form sends for ``article``, shown 10 seconds ago."""
-    data = {
-        "author_name": "Иван Петров",
-        "email": "",
-        "body": "Интересна статия, благодаря за информацията.",
-        "parent": "",
-        "token": form_token(article.pk, issued_at=time.time() - 10),
-        "submission": str(uuid.uuid4()),
-        "website": "",
-    }
-    data.update(fields)
-    return data
-
-
-def create_url(article_or_id) -> str:
-    pk = getattr(article_or_id, "pk", article_or_id)
-    return f"/comments/article/{pk}/post/"
 
 
 JSON = {"Accept": "application/json"}
