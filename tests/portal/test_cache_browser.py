@@ -1,6 +1,9 @@
 """static/js/csrf.js in Chromium: a page from the shared micro-cache carries no token; the reader gets theirs."""
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import browser, live_server  # noqa: F401 - the browser suite's fixtures
 from tests.factories import ArticleFactory
@@ -29,7 +32,8 @@ def test_first_focus_fetches_the_readers_token(live_server, shared_copy_page):  
     page.goto(live_server.url + article.get_absolute_url())
     assert page.input_value(FIELD) == ""  # the shared copy holds nobody's token
     page.focus("#language-select")
-    page.wait_for_function(f"document.querySelector('{FIELD}').value.length === 64")
+    # Playwright's own matchers, not wait_for_function: a string function is eval, which the page's CSP refuses.
+    expect(page.locator(FIELD)).to_have_value(re.compile(r"^[A-Za-z0-9]{64}$"))
     assert not page.errors
 
 
@@ -41,5 +45,5 @@ def test_a_submit_before_any_focus_waits_for_the_token_and_goes_through(live_ser
     page.evaluate("document.querySelector('#language-select').value = 'en'")
     assert page.input_value(FIELD) == ""
     page.evaluate("document.querySelector('.language-form').requestSubmit()")
-    page.wait_for_function("document.documentElement.lang === 'en'")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     assert not page.errors
