@@ -17,7 +17,7 @@ from portal.logging import security_event
 
 from .forms import CommentForm, EditForm, ReportForm
 from .markup import render_comments
-from .models import Comment, Reason
+from .models import Comment, CommentStatus, Reason
 from .moderation import discussion_open
 from .security import check_unsubscribe_token, ip_hash, own_comments, rate_limited, reader_key, remember_own
 from .services import (
@@ -62,6 +62,19 @@ def visible_comment(pk: int):
     if comment is None or not comment.is_visible or not comment.article.is_public:
         return None
     return comment
+
+
+def reportable_comment(pk: int):
+    """A comment a reader may report: a visible one, or one that other readers' reports have just hidden.
+
+    A reader who opened the page (or the report form) before the comment went to review still gets
+    their report recorded: the moderators see every report, and the reader is not told "gone".
+    """
+    comment = Comment.objects.select_related("article").filter(pk=pk).first()
+    if comment is None or not comment.article.is_public:
+        return None
+    hidden_by_reports = comment.status == CommentStatus.PENDING and comment.hidden_by_reports_at is not None
+    return comment if comment.is_visible or hidden_by_reports else None
 
 
 def render_article_with_form(request, article, form, *, status: int):
@@ -278,7 +291,7 @@ def vote(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def report(request, pk: int):
-    comment = visible_comment(pk)
+    comment = reportable_comment(pk) if request.method == "POST" else visible_comment(pk)
     if comment is None:
         return error_page(request, _("This comment can no longer be reported."), status=404)
     form = ReportForm(request.POST or None)
@@ -289,7 +302,7 @@ def report(request, pk: int):
             return logged(error_page(request, _("Too many reports. Please wait a little."), status=429))
         if form.is_valid():
             try:
-                comment_report(
+                hid = comment_report(
                     comment_id=comment.pk,
                     reporter_key=reader_key(request),
                     reason=form.cleaned_data["reason"],
@@ -302,7 +315,10 @@ def report(request, pk: int):
             if wants_json(request):
                 return JsonResponse({"ok": True, "message": message})
             messages.success(request, message)
-            return redirect(comment_url(comment) if comment.is_visible else comment.article.get_absolute_url())
+            shown = comment.is_visible and not hid
+            return redirect(comment_url(comment) if shown else comment.article.get_absolute_url())
+        if not comment.is_visible:  # the form again would show a comment that is now under review
+            return error_page(request, _("This comment can no longer be reported."), status=404)
         status = 400
     context = {"comment": comment, "article": comment.article, "form": form}
     if wants_json(request) or request.GET.get("fragment") == "1":

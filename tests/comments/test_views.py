@@ -550,8 +550,24 @@ def test_reports_hide_a_comment_after_the_threshold_exactly_once(settings, artic
         reader.post(reverse("comments:report", kwargs={"pk": comment.pk}), {"reason": "insult"})
     comment.refresh_from_db()
     assert comment.status == CommentStatus.PENDING and comment.reason == "reported"
-    assert comment.report_count == 3  # after hiding, it cannot be reported any more
+    assert comment.reason_text == "3 reports"  # hidden once, by the third report
+    assert comment.report_count == 5  # later reports (from pages opened before) are still kept
     assert count(article) == 0
+
+
+def test_a_comment_hidden_by_reports_is_not_shown_by_the_report_form(client, settings, article):
+    from django.test import Client
+
+    settings.COMMENTS_REPORT_THRESHOLD = 1
+    comment = CommentFactory(article=article, body="Тайно съдържание под проверка")
+    url = reverse("comments:report", kwargs={"pk": comment.pk})
+    Client(REMOTE_ADDR="10.1.0.1").post(url, {"reason": "insult"})
+    assert client.get(url).status_code == 404
+    invalid = client.post(url, {"reason": "no-such-reason"})
+    assert invalid.status_code == 404 and "Тайно съдържание" not in invalid.content.decode()
+    accepted = client.post(url, {"reason": "spam"})
+    assert accepted.status_code == 302 and accepted["Location"] == article.get_absolute_url()
+    assert Report.objects.filter(comment=comment).count() == 2
 
 
 def test_another_reader_cannot_take_back_my_report(client, article):

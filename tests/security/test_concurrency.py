@@ -215,11 +215,13 @@ def test_twenty_concurrent_reports_hide_the_comment_exactly_once(server, load_en
     with ThreadPoolExecutor(REPORTERS) as pool:
         results = list(pool.map(report, range(REPORTERS)))
     statuses = [r.status for r in results]
-    assert set(statuses) <= {200, 404}, statuses
+    # Every reader opened the form while the comment was visible: each report is kept, also those
+    # that arrive after the threshold hid the comment.
+    assert statuses == [200] * REPORTERS, statuses
     comment.refresh_from_db()
     assert comment.status == CommentStatus.PENDING and comment.hidden_by_reports_at is not None
-    assert Report.objects.filter(comment=comment).count() == statuses.count(200) >= REPORT_THRESHOLD
-    assert comment.report_count == statuses.count(200)
+    assert Report.objects.filter(comment=comment).count() == REPORTERS
+    assert comment.report_count == REPORTERS
     assert Article.objects.get(pk=article.pk).comment_count == 0
 
     def mails() -> int:
@@ -230,4 +232,4 @@ def test_twenty_concurrent_reports_hide_the_comment_exactly_once(server, load_en
         time.sleep(0.1)
     time.sleep(0.5)  # room for a second message, if the code ever sent one
     assert mails() == 1
-    print(f"reports: {REPORTERS} at once, {statuses.count(200)} taken, {statuses.count(404)} refused (hidden), 1 mail")
+    print(f"reports: {REPORTERS} at once, {statuses.count(200)} taken, hidden once, 1 mail")
