@@ -101,7 +101,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # A stopped Redis refuses at once; a frozen one must not hold a worker for long either.
     CACHES["default"]["OPTIONS"].setdefault("SOCKET_CONNECT_TIMEOUT", env.float("CACHE_CONNECT_TIMEOUT", default=0.25))
-    CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", env.float("CACHE_TIMEOUT", default=0.5))
+    CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", env.float("CACHE_TIMEOUT", default=0.25))
+    # A hung Redis costs a process one timeout, then calls fail fast for CACHE_BREAKER_SECONDS (misses).
+    CACHES["default"]["OPTIONS"].setdefault("CONNECTION_POOL_CLASS", "portal.cache_breaker.BreakerConnectionPool")
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache

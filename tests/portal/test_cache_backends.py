@@ -26,7 +26,12 @@ def redis_cache(location: str) -> dict:
             "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": location,
             "KEY_PREFIX": f"test-{uuid.uuid4().hex[:8]}",  # parallel runs share the Redis database
-            "OPTIONS": {"IGNORE_EXCEPTIONS": True, "SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.5},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.25,
+                "SOCKET_TIMEOUT": 0.25,
+                "CONNECTION_POOL_CLASS": "portal.cache_breaker.BreakerConnectionPool",
+            },
         }
     }
 
