@@ -55,6 +55,8 @@ class Reason(models.TextChoices):
     PREMODERATION = "premoderation", _("Pre-moderation")
     UNSTAFFED = "unstaffed", _("Outside staffed hours")
     RATE_UNAVAILABLE = "rate_unavailable", _("Rate limiter unavailable")
+    SPAM_CHECK = "spam_check", _("Spam checker: spam")
+    SPAM_CHECK_UNAVAILABLE = "spam_unavailable", _("Spam check unavailable")
     REPORTED = "reported", _("Hidden after reports")
     MODERATOR = "moderator", _("Moderator's decision")
     STAFF = "staff", _("Editorial reply")

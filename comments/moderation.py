@@ -6,6 +6,9 @@ wins; otherwise the discussion's mode (post- or pre-moderation, staffed hours) d
 decision's reason code and text are stored on the comment, so moderators (and a statement of
 reasons) can say why. To add a check, write a function ``check_x(submission) -> Decision | None``
 and add its dotted path to ``COMMENTS_CHECKS`` in settings (the default is ``DEFAULT_CHECKS``).
+The chain runs inside the transaction that saves the comment (and may hold row locks), so a check
+must not wait on the network: the external spam checker (``comments.spamcheck``) is asked before the
+transaction and ``check_spam`` only reads its verdict from the submission.
 """
 
 import logging
@@ -45,9 +48,13 @@ class Decision:
     text: str = ""
     store: bool = True  # a rejected comment is kept (status "rejected") so moderators and history see it
     message: Any = ""  # what the reader is told when the comment is not stored
+    spam: bool = False  # a rejection stored as "spam" rather than "rejected" (the spam checker's verdict)
+    discard: bool = False  # blatant spam: not stored, and the reader is answered as if it were held
 
     @property
     def status(self) -> str:
+        if self.spam:
+            return CommentStatus.SPAM
         return {ACCEPT: CommentStatus.APPROVED, HOLD: CommentStatus.PENDING}.get(self.action, CommentStatus.REJECTED)
 
 
@@ -64,6 +71,7 @@ class Submission:
     editing: Comment | None = None
     confirmed_latin: bool = False
     now: datetime = field(default_factory=timezone.now)
+    spam_verdict: Any = None  # comments.spamcheck.Verdict, asked before the transaction; None: not asked
 
 
 # --- Discussion state -------------------------------------------------------------------------------------
@@ -244,6 +252,7 @@ DEFAULT_CHECKS = [
     "comments.moderation.check_new_author",
     "comments.moderation.check_rejection_rate",
     "comments.moderation.check_blocked",
+    "comments.spamcheck.check_spam",  # the external checker, when COMMENTS_SPAM_CHECK_URL is set
     "comments.moderation.check_latin_bulgarian",
 ]
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
 
-from . import notifications
+from . import notifications, spamcheck
 from .models import Block, Comment, CommentStatus, Reason, Report, Vote, path_segment
 from .moderation import REJECT, Decision, Submission, moderate
 from .security import author_key as make_author_key
@@ -44,6 +44,14 @@ class CommentError(Exception):
         self.decision = decision
         if status is not None:
             self.status = status
+
+
+class SpamDiscarded(Exception):
+    """The spam checker called the comment blatant spam: nothing was stored. Answer as for a held comment."""
+
+    def __init__(self, article: Article):
+        super().__init__(article.pk)
+        self.article = article
 
 
 class DuplicateSubmission(Exception):
@@ -105,12 +113,14 @@ def comment_create(
     submission_token: uuid.UUID | None = None,
     confirmed_latin: bool = False,
     enforce_rate_limits: bool = True,
+    client: spamcheck.Client | None = None,
     now: datetime | None = None,
 ) -> Comment:
-    """Post a comment or a reply: rate limits, the moderation chain, depth cap, save, count, notify.
+    """Post a comment or a reply: rate limits, the spam checker, the moderation chain, depth cap, save, count, notify.
 
-    Raises DuplicateSubmission for a form sent twice and CommentError for anything refused; in
-    both cases nothing new is stored.
+    Raises DuplicateSubmission for a form sent twice, SpamDiscarded for blatant spam and CommentError
+    for anything refused; in all three cases nothing new is stored. ``client`` (address, user agent,
+    referrer) is what the external spam checker is told about the request.
     """
     now = now or timezone.now()
     user = user if user is not None and user.is_authenticated else None
@@ -144,6 +154,13 @@ def comment_create(
                 )
             limiter_down = limiter_down or limited is None
 
+    # The external checker, before the transaction: no row lock is held while it waits on the network.
+    verdict = None
+    if not staff:
+        verdict = spamcheck.spam_verdict(
+            article=article, body=body, author_name=author_name, email=email, client=client
+        )
+
     parent_id = parent.pk if isinstance(parent, Comment) else parent
     try:
         with transaction.atomic():
@@ -164,6 +181,7 @@ def comment_create(
                 parent=target,
                 confirmed_latin=confirmed_latin,
                 now=now,
+                spam_verdict=verdict,
             )
             decision = moderate(submission)
             if staff and decision.reason not in (Reason.LENGTH, Reason.CLOSED, Reason.REPEAT):
@@ -173,6 +191,8 @@ def comment_create(
             if decision.action == REJECT and not decision.store:
                 if decision.reason == Reason.REPEAT and (twin := sent_before.first()) is not None:
                     raise DuplicateSubmission(twin)  # the same form, committed by a concurrent request
+                if decision.discard:
+                    raise SpamDiscarded(article)
                 raise CommentError(decision.message, code=decision.reason, decision=decision)
 
             structural = target
@@ -228,10 +248,17 @@ def can_edit(comment: Comment, *, user=None, own_ids=(), now: datetime | None = 
     return comment.pk in own_ids
 
 
-def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) -> Comment:
-    """Change a comment's text; the new text passes the moderation chain again."""
+def comment_edit(
+    *, comment: Comment, body: str, client: spamcheck.Client | None = None, now: datetime | None = None
+) -> Comment:
+    """Change a comment's text; the new text passes the spam checker and the moderation chain again."""
     now = now or timezone.now()
     body = clean_body(body)
+    verdict = None
+    if body != comment.body and not comment.is_staff_reply:  # asked before the row is locked
+        verdict = spamcheck.spam_verdict(
+            article=comment.article, body=body, author_name=comment.author_name, email=comment.email, client=client
+        )
     with transaction.atomic():
         locked = _lock([comment.pk])[comment.pk]
         was_visible = locked.is_visible
@@ -246,6 +273,7 @@ def comment_edit(*, comment: Comment, body: str, now: datetime | None = None) ->
             editing=locked,
             confirmed_latin=True,
             now=now,
+            spam_verdict=verdict,
         )
         decision = moderate(submission)
         if decision.action == REJECT and not decision.store:

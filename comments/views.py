@@ -23,6 +23,7 @@ from .security import check_unsubscribe_token, ip_hash, own_comments, rate_limit
 from .services import (
     CommentError,
     DuplicateSubmission,
+    SpamDiscarded,
     can_edit,
     comment_create,
     comment_edit,
@@ -31,6 +32,7 @@ from .services import (
     comment_unreport,
     comment_vote,
 )
+from .spamcheck import Client
 from .threads import bump_version, comment_url, decorate, page_url, thread_rows
 
 
@@ -132,9 +134,13 @@ def create(request, article_id: int):
             notify_on_reply=data.get("notify_on_reply", False),
             submission_token=data["submission"],
             confirmed_latin=data.get("confirm_latin", False),
+            client=Client.from_request(request),
         )
     except DuplicateSubmission as duplicate:
         return posted_response(request, duplicate.comment, again=True)
+    except SpamDiscarded:
+        security_event("spam_discarded", request, article=article.pk)
+        return discarded_response(request, article)
     except CommentError as error:
         if error.code == "rate_limited":
             security_event("rate_limited", request, scope="comment_post", article=article.pk)
@@ -145,13 +151,20 @@ def create(request, article_id: int):
         return logged(response) if error.code == "rate_limited" else response
     if comment.reason == Reason.BANNED_WORD:
         security_event("banned_word", request, article=article.pk, comment=comment.pk)
+    elif comment.reason == Reason.SPAM_CHECK:
+        security_event("spam_detected", request, article=article.pk, comment=comment.pk)
     return posted_response(request, comment)
+
+
+def looks_held(comment) -> bool:
+    """Held for review, or so the reader is told: the spam checker's verdict is never revealed to a spammer."""
+    return comment.status == "pending" or comment.reason == Reason.SPAM_CHECK
 
 
 def posted_message(comment) -> str:
     if comment.is_visible:
         return _("Your comment is published.")
-    if comment.status == "pending":
+    if looks_held(comment):
         return _("Thank you! Your comment will appear after a moderator approves it.")
     return _("Your comment was not published because it breaks the site's rules.")
 
@@ -184,12 +197,35 @@ def posted_response(request, comment, *, again: bool = False):
             target = comment_url(comment)
         else:
             target = page_url(comment.article, sort=settings.COMMENTS_DEFAULT_SORT, page=1)
-        level = messages.SUCCESS if comment.status in ("approved", "pending") else messages.WARNING
+        level = messages.SUCCESS if comment.status == "approved" or looks_held(comment) else messages.WARNING
         messages.add_message(request, level, message)
         response = redirect(target)
     if not again and comment.status in ("approved", "pending"):
         remember_own(request, response, comment.pk, comment.created_at.timestamp())
     return response
+
+
+def discarded_response(request, article):
+    """Blatant spam was not stored: answer exactly as for a comment held for review (the sender learns nothing)."""
+    message = _("Thank you! Your comment will appear after a moderator approves it.")
+    if wants_json(request):
+        count = Article.objects.only("comment_count").get(pk=article.pk).comment_count
+        fresh = CommentForm(article=article, user=request.user)
+        return JsonResponse(
+            {
+                "ok": True,
+                "id": None,
+                "visible": False,
+                "parent": None,
+                "html": "",
+                "message": message,
+                "count": count,
+                "token": fresh["token"].value(),
+                "submission": fresh["submission"].value(),
+            }
+        )
+    messages.success(request, message)
+    return redirect(page_url(article, sort=settings.COMMENTS_DEFAULT_SORT, page=1))
 
 
 @require_http_methods(["GET"])
@@ -367,7 +403,9 @@ def edit(request, pk: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                comment = comment_edit(comment=comment, body=form.cleaned_data["body"])
+                comment = comment_edit(
+                    comment=comment, body=form.cleaned_data["body"], client=Client.from_request(request)
+                )
             except CommentError as exc:
                 form.add_error("body", exc.message)
             else:

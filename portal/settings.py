@@ -327,6 +327,11 @@ COMMENTS_COLLAPSE_SCORE = -5
 COMMENTS_HIDE_SCORE = -10
 COMMENTS_CACHE_SECONDS = 60  # the rendered thread; relative times ("преди 5 минути") stay this fresh
 COMMENTS_HASH_SALT = env("COMMENTS_HASH_SALT", default="")  # empty: derived from SECRET_KEY
+# An Akismet-style spam checker (comments/spamcheck.py): its comment-check URL (empty: no check), API key,
+# and the most seconds a post waits for it; on a timeout or error the comment is held for review.
+COMMENTS_SPAM_CHECK_URL = env("COMMENTS_SPAM_CHECK_URL", default="")
+COMMENTS_SPAM_CHECK_KEY = env("COMMENTS_SPAM_CHECK_KEY", default="")
+COMMENTS_SPAM_CHECK_TIMEOUT = env.float("COMMENTS_SPAM_CHECK_TIMEOUT", default=2.0)
 # Word lists (more in admin, "Moderation words"). Matched with Bulgarian endings; "*" ends a stem.
 COMMENTS_BANNED_WORDS = ["идиот", "дебил", "кретен", "малоум*", "тъпанар", "курва", "путка", "шибан*", "fuck*"]
 COMMENTS_SUSPECT_WORDS = ["глупак", "простак", "тъпак", "лъжец", "мръсник", "нещастник"]

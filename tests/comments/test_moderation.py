@@ -167,6 +167,7 @@ def test_chain_runs_in_the_documented_order():
         "check_new_author",
         "check_rejection_rate",
         "check_blocked",
+        "check_spam",
         "check_latin_bulgarian",
     ]
 
