@@ -87,6 +87,28 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the dev server and a management command share the file.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "init_command": "PRAGMA journal_mode=WAL;"})
+# A slow or unreachable PostgreSQL must not hold a gunicorn thread until its 30 s worker timeout: a
+# connection attempt gives up after DATABASE_CONNECT_TIMEOUT seconds, a statement is cancelled by the
+# server after DATABASE_STATEMENT_TIMEOUT milliseconds (the request then gets the 500 page). 0 turns either
+# off. What DATABASE_URL itself sets (?connect_timeout=..., ?options=-c statement_timeout=...) wins.
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=5000)
+
+
+def _bounded(database: dict) -> dict:
+    """PostgreSQL connection OPTIONS with the timeouts above, unless the URL gave its own."""
+    if not database["ENGINE"].endswith(("postgresql", "postgis")):
+        return database
+    options = database.setdefault("OPTIONS", {})
+    if DATABASE_CONNECT_TIMEOUT:
+        options.setdefault("connect_timeout", DATABASE_CONNECT_TIMEOUT)
+    startup = options.get("options", "")
+    if DATABASE_STATEMENT_TIMEOUT and "statement_timeout" not in startup:
+        options["options"] = f"{startup} -c statement_timeout={DATABASE_STATEMENT_TIMEOUT}".strip()
+    return database
+
+
+_bounded(DATABASES["default"])
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://vestnik")}
@@ -128,7 +150,7 @@ PAGE_CACHE_BYPASS_COOKIES = ["messages", "vestnik_comments"]
 DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
 DATABASE_REPLICA_PIN_SECONDS = env.int("DATABASE_REPLICA_PIN_SECONDS", default=5)
 if DATABASE_REPLICA_URL:
-    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"] = _bounded(env.db("DATABASE_REPLICA_URL"))
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["portal.db_router.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(0, "portal.db_router.PrimaryPinMiddleware")
