@@ -42,6 +42,10 @@ access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" 
 # SECURE_PROXY_SSL_HEADER; client addresses come from portal.security.client_ip).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-# Request limits (nginx enforces the body size, client_max_body_size 10m).
-limit_request_line = 8190
+# Request limits. The body: nginx's client_max_body_size 10m, and the app's own 413 above MAX_UPLOAD_BYTES
+# (portal.middleware.RequestSizeLimitMiddleware). The request line: 414 above 4,094 bytes (gunicorn's
+# default; the longest address the site makes, a search cut at 200 characters, is under 1,500 bytes).
+# Headers: 431 above 100 fields or 8,190 bytes in one field (docs/reliability.md, 49).
+limit_request_line = 4094
 limit_request_fields = 100
+limit_request_field_size = 8190

@@ -6,10 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import ReportReason
 from .security import FormTokenError, check_form_token, form_token
-from .text import clean_body, clean_line
+from .text import clean_body, clean_line, cyrillic_skeleton
 
 # Guests may not pass themselves off as the newsroom.
 RESERVED_NAMES = {"редакцията", "редакция", "vestnik", "вестник", "модератор", "moderator", "admin", "администратор"}
+# ...nor in look-alike letters: "аdmin" with a Cyrillic "а", "Peдaкцията" with Latin "P", "e" and "a".
+_RESERVED_SKELETONS = {cyrillic_skeleton(name) for name in RESERVED_NAMES}
 
 TOKEN_ERRORS = {
     "expired": _("The form was open too long. Please send it again."),
@@ -103,7 +105,8 @@ class CommentForm(forms.Form):
         name = clean_line(self.cleaned_data.get("author_name", ""))
         if not name:
             raise forms.ValidationError(_("Please give a name."), code="required")
-        if name.casefold() in RESERVED_NAMES:
+        looks_like = {cyrillic_skeleton(name), cyrillic_skeleton(name.casefold())}
+        if name.casefold() in RESERVED_NAMES or looks_like & _RESERVED_SKELETONS:
             raise forms.ValidationError(_("Please choose another name."), code="reserved")
         return name
 

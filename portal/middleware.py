@@ -5,7 +5,10 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
+from django.http import HttpResponse
+from django.template import loader
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 
 from portal.logging import security_event
 
@@ -34,6 +37,29 @@ class SecurityHeadersMiddleware:
         if _has_signed_in_session(request):
             patch_cache_control(response, private=True, no_store=True)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """413 for a body larger than MAX_UPLOAD_BYTES, answered before anything reads it.
+
+    nginx refuses such a body itself (client_max_body_size, the same 10 MB); this holds without it too.
+    Django's own limits cover only form data (DATA_UPLOAD_MAX_MEMORY_SIZE): an uploaded file of any size
+    would be read and spooled to disk. A chunked body has no Content-Length, and Django reads none of it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_UPLOAD_BYTES:
+            message = _("The file is too large (%(size)d MB at most).") % {"size": settings.MAX_UPLOAD_BYTES // 2**20}
+            html = loader.get_template("413.html").render({"message": message}, request=None)
+            return HttpResponse(html, status=413)
+        return self.get_response(request)
 
 
 def _has_signed_in_session(request) -> bool:
