@@ -39,10 +39,15 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class RequestSizeLimitMiddleware:
-    """413 for a body larger than MAX_UPLOAD_BYTES, answered before anything reads it.
+FORM_ROOM_BYTES = 2**20
 
-    nginx refuses such a body itself (client_max_body_size, the same 10 MB); this holds without it too.
+
+class RequestSizeLimitMiddleware:
+    """413 for a body larger than MAX_UPLOAD_BYTES + 1 MB, answered before anything reads it.
+
+    The extra megabyte is room for the form around a file: a file a little over MAX_UPLOAD_BYTES reaches
+    the upload form, which says so beside the field and keeps what the editor typed; a body far over it
+    never gets read. nginx refuses such a body itself (client_max_body_size 11m); this holds without it too.
     Django's own limits cover only form data (DATA_UPLOAD_MAX_MEMORY_SIZE): an uploaded file of any size
     would be read and spooled to disk. A chunked body has no Content-Length, and Django reads none of it.
     """
@@ -55,7 +60,7 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_UPLOAD_BYTES:
+        if length > settings.MAX_UPLOAD_BYTES + FORM_ROOM_BYTES:
             message = _("The file is too large (%(size)d MB at most).") % {"size": settings.MAX_UPLOAD_BYTES // 2**20}
             html = loader.get_template("413.html").render({"message": message}, request=None)
             return HttpResponse(html, status=413)

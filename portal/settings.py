@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Before anything reads the body: 413 for one over MAX_UPLOAD_BYTES (as nginx's client_max_body_size).
+    # Before anything reads the body: 413 for one over MAX_UPLOAD_BYTES + 1 MB (nginx's client_max_body_size).
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -128,7 +128,7 @@ if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", env.float("CACHE_TIMEOUT", default=0.25))
     # A hung Redis costs a process one timeout, then calls fail fast for CACHE_BREAKER_SECONDS (misses).
     CACHES["default"]["OPTIONS"].setdefault("CONNECTION_POOL_CLASS", "portal.cache_breaker.BreakerConnectionPool")
-CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=5.0)
+CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=2.0)
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache

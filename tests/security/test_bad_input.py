@@ -9,7 +9,7 @@ override or a line break in a name is stripped before it is stored).
 
 Where the status is the project's choice (docs/reliability.md, "49"):
 - bodies: Django refuses > 2.5 MB of form data, > 1,000 fields and > 100 files with 400;
-  portal.middleware.RequestSizeLimitMiddleware refuses a body over MAX_UPLOAD_BYTES (10 MB, as nginx's
+  portal.middleware.RequestSizeLimitMiddleware refuses a body over MAX_UPLOAD_BYTES + 1 MB (11 MB, as nginx's
   client_max_body_size) with 413 before anything reads it;
 - request line and headers (gunicorn.conf.py): gunicorn answers 414 above 4,094 bytes of request line,
   431 above 100 header fields or 8,190 bytes in one, 400 for anything it cannot parse;
