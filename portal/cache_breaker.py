@@ -89,7 +89,7 @@ class BreakerConnection(Connection):
         self.breaker = breaker_for(self.host, self.port)
 
     def _open_seconds(self) -> float:
-        return getattr(settings, "CACHE_BREAKER_SECONDS", 5.0)
+        return getattr(settings, "CACHE_BREAKER_SECONDS", 2.0)
 
     def _probe_seconds(self) -> float:
         return (self.socket_timeout or 1.0) + (self.socket_connect_timeout or 1.0)
