@@ -159,8 +159,8 @@ def seed(stdout=print) -> None:
 
 def seed_comments(article, count: int, rng: random.Random, now) -> None:
     """``count`` approved comments on ``article``: 40 % start a thread, the rest reply (depth ≤ 4)."""
-    from articles.models import Article
     from comments.models import Comment, CommentStatus, path_segment
+    from comments.services import comment_count_refresh
 
     if not count or Comment.objects.filter(article=article).exists():
         return
@@ -197,7 +197,8 @@ def seed_comments(article, count: int, rng: random.Random, now) -> None:
     with connection.cursor() as cursor:
         for sql in connection.ops.sequence_reset_sql(no_style(), [Comment]):
             cursor.execute(sql)
-    Article.objects.filter(pk=article.pk).update(comment_count=count)
+    # The counters the services keep (the article's public count, each thread's visible count), as they would.
+    comment_count_refresh([article.pk])
 
 
 if __name__ == "__main__":
