@@ -223,9 +223,10 @@ def test_redis_stopped_then_frozen_under_load_gives_no_server_error(log_dir, set
         "p99 frozen": round(percentile(frozen, 99), 2),
         "max frozen": round(max(frozen, default=0), 2),
     }
-    # A hung Redis costs every cache call its 0.5 s timeout, so a page or a post takes seconds (RELIABILITY 44
-    # asks p99 ≤ 1 s: docs/reliability.md has the figures and the way there); bounded below gunicorn's 30 s.
-    assert figures["p99 stopped"] <= 5 and figures["max frozen"] <= 25, figures
+    # RELIABILITY 44: p99 ≤ 1 s during the outage. A hung Redis costs each process one 0.25 s timeout, then
+    # the circuit breaker (portal/cache_breaker.py) makes cache calls miss at once until Redis answers.
+    print("redis outage figures:", figures)
+    assert figures["p99 stopped"] <= 1 and figures["p99 frozen"] <= 1, figures
     assert figures["held while stopped"], figures
     # The post sent into the hung cache is answered before the thaw, and held for review.
     held = sentinel["result"]
