@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, SESSION_KEY, logout
 from django.http import HttpResponse
 from django.template import loader
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -61,8 +62,12 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_UPLOAD_BYTES + FORM_ROOM_BYTES:
-            message = _("The file is too large (%(size)d MB at most).") % {"size": settings.MAX_UPLOAD_BYTES // 2**20}
-            html = loader.get_template("413.html").render({"message": message}, request=None)
+            # Before LocaleMiddleware: the reader's language (cookie, Accept-Language), else the site's.
+            with translation.override(translation.get_language_from_request(request)):
+                message = _("The file is too large (%(size)d MB at most).") % {
+                    "size": settings.MAX_UPLOAD_BYTES // 2**20
+                }
+                html = loader.get_template("413.html").render({"message": message}, request=None)
             return HttpResponse(html, status=413)
         return self.get_response(request)
 
