@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -86,6 +86,32 @@ def render_article_with_form(request, article, form, *, status: int):
     view.object = Article.objects.for_detail().get(pk=article.pk)
     context = view.get_context_data(object=view.object, comment_form=form)
     return view.render_to_response(context, status=status)
+
+
+def expired_form_response(request):
+    """After a failed CSRF check on a comment post: the form again with what the reader typed, or None.
+
+    A page from the shared micro-cache carries no CSRF token (static/js/csrf.js fetches one), so a reader
+    without JavaScript can send a comment without one. Instead of a bare 403 page, they get the article
+    with their comment in the form, a fresh token (and its cookie) and a request to send it again.
+    """
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    if match.view_name != "comments:create" or request.method != "POST":
+        return None
+    article = public_article(match.kwargs["article_id"])
+    if article is None or not discussion_open(article):
+        return None
+    parent_id = request.POST.get("parent", "")
+    parent = None
+    if parent_id.isascii() and parent_id.isdigit() and 0 < int(parent_id) < 2**63:
+        parent = Comment.objects.filter(pk=int(parent_id), article=article).first()
+        parent = parent if parent is not None and parent.is_visible else None
+    form = CommentForm(request.POST, article=article, user=request.user, parent=parent)
+    form.add_error(None, _("The form could not be checked. Please send it again."))
+    return form_error_response(request, article, form, status=403)
 
 
 def form_error_response(request, article, form, *, status: int):

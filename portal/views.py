@@ -57,7 +57,13 @@ def permission_denied(request, exception=None):
 
 
 def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a plain Bulgarian page. The reason is logged by Django, never shown."""
+    """CSRF_FAILURE_VIEW: a comment post gets its form back (comments.views.expired_form_response); anything
+    else a plain Bulgarian page. The reason is logged by Django, never shown."""
+    from comments.views import expired_form_response
+
+    response = expired_form_response(request)
+    if response is not None:
+        return response
     return HttpResponse(loader.get_template("403_csrf.html").render(request=None), status=403)
 
 

@@ -1,4 +1,5 @@
 import logging
+import re
 import time
 from datetime import timedelta
 
@@ -762,3 +763,36 @@ def test_comment_pages_have_fixed_query_budgets(client, article, post_comment, d
     for url, budget in budgets.items():
         with django_assert_max_num_queries(budget):
             assert client.get(url).status_code in (200, 302), url
+
+
+# --- A post without a CSRF token (a no-JS reader on a page from the shared micro-cache) ---------------------
+
+
+def test_a_post_without_csrf_token_gets_its_form_back_with_a_fresh_token(article, settings):
+    from django.test import Client
+
+    reader = Client(enforce_csrf_checks=True)  # never saw a page with a token: no cookie, no field
+    body = "Мнение, написано без JavaScript <b>и</b> със знаци < > &"
+    data = comment_data(article, body=body, author_name="Гост от кеша")
+    refused = reader.post(create_url(article), data)
+    assert refused.status_code == 403 and not Comment.objects.exists()
+    html = refused.content.decode()
+    assert "Формулярът не можа да бъде проверен" in html
+    assert "Мнение, написано без JavaScript &lt;b&gt;и&lt;/b&gt; със знаци &lt; &gt; &amp;" in html  # kept, as text
+    assert 'value="Гост от кеша"' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    assert settings.CSRF_COOKIE_NAME in refused.cookies  # the token's cookie comes with it
+    fields = dict(re.findall(r'<input type="hidden" name="(token|submission)" value="([^"]+)"', html))
+    assert set(fields) == {"token", "submission"}
+    settings.COMMENTS_MIN_SUBMIT_SECONDS = 0  # the reader reads the message first; the test does not wait
+    again = reader.post(create_url(article), {**data, **fields, "csrfmiddlewaretoken": token})
+    assert again.status_code == 302
+    assert Comment.objects.get().body == body
+
+
+def test_a_csrf_failure_elsewhere_keeps_the_plain_page(article):
+    from django.test import Client
+
+    comment = CommentFactory(article=article)
+    refused = Client(enforce_csrf_checks=True).post(reverse("comments:vote", kwargs={"pk": comment.pk}), {"value": 1})
+    assert refused.status_code == 403 and "Формулярът е изтекъл" in refused.content.decode()
