@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run seed test pytest lint messages bench clean
+.PHONY: install run seed test pytest lint messages bench fuzz clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt package.json package-lock.json
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,16 @@ messages: install
 ## and nginx. Needs PostgreSQL, Redis, wrk and nginx on this machine; ~10 minutes; never run in CI.
 bench: install
 	$(BIN)/python bench/run.py
+
+## RELIABILITY 50, long profile: atheris on each comment renderer for FUZZ_SECONDS (default 300) with the
+## saved corpus; new finds land in a scratch folder (fold them in with -merge=1, see tools/fuzz_renderers.py).
+FUZZ_SECONDS ?= 300
+fuzz: install
+	@for target in body comment name; do \
+	  DJANGO_SETTINGS_MODULE=portal.settings $(BIN)/python tools/fuzz_renderers.py $$target \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=1 -max_len=2048 -print_final_stats=1 \
+	    "$$(mktemp -d)" tests/security/fuzz_corpus/$$target || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

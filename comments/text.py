@@ -32,6 +32,9 @@ def clean_body(text: str) -> str:
 def clean_line(text: str) -> str:
     """A one-line value (a name): invisible and control characters removed, spaces collapsed."""
     text = _STRIP_LINE.sub("", text or "")
+    # Every other invisible format character too (tag characters U+E0000-E007F, U+206A-206F...): a name
+    # carrying one looks exactly like the name without it.
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return _SPACES.sub(" ", re.sub(r"[\t\r\n\u2028\u2029]", " ", text)).strip()
 
 
