@@ -457,6 +457,10 @@ def serve(request, render, *, article_slug: str | None = None):
             local_pages.put(plan.page_key, entry)
         return _serve_entry(request, plan, entry, "hit")
     stale = next((e for e in (entry, local, found.get(plan.page_key)) if isinstance(e, Entry)), None)
+    if versions is None and isinstance(local, Entry) and time.time() - local.rendered_at < settings.PAGE_CACHE_TTL:
+        # The cache does not answer (Redis down or hung): this process's own copy, if it is no older
+        # than an entry may live anyway, rather than every reader waiting for a render (stale-if-error).
+        return _serve_entry(request, plan, local, "stale")
     lock = f"pc:lock:{plan.page_key}"
     if versions is not None and stale is not None:
         # One process renders the new page; meanwhile the others answer with the copy they have

@@ -107,16 +107,22 @@ def test_page_cache_on_real_redis(real_redis):
 
 
 @pytest.mark.redis
-def test_redis_going_away_mid_run_degrades_to_uncached(real_redis, settings):
-    settings.PAGE_CACHE_VERSION_RECHECK = 0  # otherwise this process's copy serves for one more second
-    article = ArticleFactory()
+def test_redis_going_away_mid_run_serves_own_copies_then_renders(real_redis, settings):
+    settings.PAGE_CACHE_VERSION_RECHECK = 0  # every request asks Redis for the versions
+    article, other = ArticleFactory(title="Страница, която процесът пази"), ArticleFactory()
     url = article.get_absolute_url()
     Client().get(url)
     assert Client().get(url).headers[page_cache.HEADER] == "hit"
     settings.CACHES = redis_cache("redis://127.0.0.1:1/0")
-    response = Client().get(url)
-    assert response.status_code == 200
-    assert response.headers[page_cache.HEADER] == "bypass"
+    # A page this process holds, rendered less than PAGE_CACHE_TTL ago: served as it is (stale-if-error).
+    kept = Client().get(url)
+    assert kept.status_code == 200 and kept.headers[page_cache.HEADER] == "stale"
+    assert "Страница, която процесът пази" in kept.content.decode()
+    # One it does not hold: rendered, nothing stored.
+    assert Client().get(other.get_absolute_url()).headers[page_cache.HEADER] == "bypass"
+    # One held for longer than an entry may live: rendered again.
+    page_cache.local_pages.get(next(iter(page_cache.local_pages._entries))).rendered_at -= settings.PAGE_CACHE_TTL
+    assert Client().get(url).headers[page_cache.HEADER] == "bypass"
 
 
 def test_collectstatic_fingerprints_and_compresses_with_far_future_caching(settings, tmp_path):
