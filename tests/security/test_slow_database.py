@@ -66,6 +66,12 @@ def test_what_database_url_sets_wins(monkeypatch):
     assert other["default"]["OPTIONS"]["options"] == "-c search_path=x -c statement_timeout=5000"
 
 
+@pytest.mark.parametrize(("value", "expected"), [("true", True), ("false", False), ("1", True), ("0", False)])
+def test_conn_health_checks_in_the_url_is_a_boolean(monkeypatch, value, expected):
+    url = f"postgres://vestnik@db.example:5432/vestnik?conn_health_checks={value}"
+    assert databases(monkeypatch, DATABASE_URL=url)["default"]["CONN_HEALTH_CHECKS"] is expected
+
+
 def test_sqlite_gets_no_postgresql_options(monkeypatch, tmp_path):
     found = databases(monkeypatch, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     options = found["default"]["OPTIONS"]
