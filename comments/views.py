@@ -88,6 +88,18 @@ def render_article_with_form(request, article, form, *, status: int):
     return view.render_to_response(context, status=status)
 
 
+def posted_parent(request, article):
+    """The visible comment of ``article`` a post names as its parent, to show the reply page again on errors.
+
+    Only for display: ``comment_create`` checks the parent again under a lock.
+    """
+    parent_id = request.POST.get("parent", "")
+    if not (parent_id.isascii() and parent_id.isdigit() and 0 < int(parent_id) < 2**63):
+        return None
+    parent = Comment.objects.filter(pk=int(parent_id), article=article).first()
+    return parent if parent is not None and parent.is_visible else None
+
+
 def expired_form_response(request):
     """After a failed CSRF check on a comment post: the form again with what the reader typed, or None.
 
@@ -104,12 +116,7 @@ def expired_form_response(request):
     article = public_article(match.kwargs["article_id"])
     if article is None or not discussion_open(article):
         return None
-    parent_id = request.POST.get("parent", "")
-    parent = None
-    if parent_id.isascii() and parent_id.isdigit() and 0 < int(parent_id) < 2**63:
-        parent = Comment.objects.filter(pk=int(parent_id), article=article).first()
-        parent = parent if parent is not None and parent.is_visible else None
-    form = CommentForm(request.POST, article=article, user=request.user, parent=parent)
+    form = CommentForm(request.POST, article=article, user=request.user, parent=posted_parent(request, article))
     form.add_error(None, _("The form could not be checked. Please send it again."))
     return form_error_response(request, article, form, status=403)
 
@@ -132,13 +139,7 @@ def create(request, article_id: int):
         return error_page(request, _("This article does not exist or cannot be commented."), status=404)
     if not discussion_open(article):
         return error_page(request, _("Comments on this article are closed."), status=403, article=article)
-    parent_id = request.POST.get("parent", "")
-    parent = None
-    if parent_id.isascii() and parent_id.isdigit() and 0 < int(parent_id) < 2**63:
-        # Only to show the reply page again on errors; comment_create checks the parent under a lock.
-        parent = Comment.objects.filter(pk=int(parent_id), article=article).first()
-        parent = parent if parent is not None and parent.is_visible else None
-    form = CommentForm(request.POST, article=article, user=request.user, parent=parent)
+    form = CommentForm(request.POST, article=article, user=request.user, parent=posted_parent(request, article))
     if form.honeypot_filled:
         security_event("honeypot", request, article=article.pk)
         return logged(error_page(request, _("Your comment could not be accepted."), status=400, article=article))

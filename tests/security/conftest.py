@@ -1,11 +1,21 @@
 import itertools
 
 import pytest
+from django.db import connection
 
 from tests.comments.conftest import comment_data as comment_form  # noqa: F401  (re-exported)
 from tests.comments.conftest import create_url  # noqa: F401  (re-exported)
 
 _addresses = itertools.count(1)
+
+
+def database_url(*, port: int | None = None, **params) -> str:
+    """The test database as a DATABASE_URL for a live gunicorn (``port``: through a proxy on 127.0.0.1)."""
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
+    host = "127.0.0.1" if port else s["HOST"] or "127.0.0.1"
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return f"postgres://{auth}@{host}:{port or s['PORT'] or 5432}/{s['NAME']}?{query}"
 
 
 @pytest.fixture(autouse=True)

@@ -32,6 +32,7 @@ from django.db import connection
 
 from comments.models import Comment
 from tests.factories import ArticleFactory
+from tests.security.conftest import database_url
 from tools.chaos import Gunicorn, Reader, server_env
 
 pytestmark = [
@@ -44,13 +45,6 @@ pytestmark = [
 CASE_SECONDS = 2.0
 MEASURED: dict[str, tuple[int, float]] = {}  # case: (status, seconds), for the summary at the end
 MB = 1024 * 1024
-
-
-def database_url(**params) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}?{query}"
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,7 @@ from django.db import connection
 from articles.models import Article
 from comments.models import Comment, CommentStatus, Report
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.security.conftest import database_url
 from tools.chaos import Gunicorn, Reader, post_storm, server_env, summary
 
 pytestmark = [
@@ -33,13 +34,6 @@ CLIENTS = int(os.environ.get("LOAD_CLIENTS", 50))
 POSTS = int(os.environ.get("LOAD_POSTS", 1000))
 REPORTERS = 20
 REPORT_THRESHOLD = 5
-
-
-def database_url(**params) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}?{query}"
 
 
 @pytest.fixture(scope="module")

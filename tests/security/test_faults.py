@@ -24,6 +24,7 @@ from django.db import connection
 from articles.models import Article
 from comments.models import Comment, CommentStatus, Reason
 from tests.factories import ArticleFactory
+from tests.security.conftest import database_url
 from tools.chaos import Gunicorn, Reader, TcpProxy, mixed_load, percentile, server_env
 
 pytestmark = [
@@ -40,13 +41,6 @@ RATES = {
     "COMMENTS_NEW_AUTHOR_HELD": 0,
     "COMMENTS_UNSTAFFED_HOURS": "",
 }
-
-
-def database_url(*, port: int | None = None, **params) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    query = "&".join(f"{k}={v}" for k, v in params.items())
-    return f"postgres://{auth}@127.0.0.1:{port or s['PORT'] or 5432}/{s['NAME']}?{query}"
 
 
 def redis_url() -> str:

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 
 from tests.factories import ArticleFactory
 from tests.portal.test_scaleout import reloaded_settings
-from tests.security.test_faults import database_url
+from tests.security.conftest import database_url
 from tests.security.urls_slow_db import SLOW_QUERY
 from tools.chaos import Gunicorn, Reader, TcpProxy, mixed_load, percentile, server_env
 
