@@ -77,14 +77,18 @@ def test_editing_works_when_redis_is_unreachable(settings):
     assert "Редакция при спрян Redis" in Client().get(article.get_absolute_url()).content.decode()
 
 
-@pytest.fixture
-def real_redis(settings):
+def skip_without_redis() -> None:
     import redis
 
     try:
         redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5).ping()
     except redis.RedisError:
         pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+
+
+@pytest.fixture
+def real_redis(settings):
+    skip_without_redis()
     settings.CACHES = redis_cache(TEST_REDIS_URL)
     yield cache
     cache.clear()

@@ -14,7 +14,7 @@ from django.test import Client
 from articles import cache as page_cache
 from portal import cache_breaker
 from tests.factories import ArticleFactory
-from tests.portal.test_cache_backends import TEST_REDIS_URL, redis_cache
+from tests.portal.test_cache_backends import TEST_REDIS_URL, redis_cache, skip_without_redis
 from tools.chaos import TcpProxy
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
@@ -24,12 +24,7 @@ OPEN_SECONDS = 0.6
 
 @pytest.fixture
 def proxied_cache(settings):
-    import redis
-
-    try:
-        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=0.5).ping()
-    except redis.RedisError:
-        pytest.skip(f"no Redis at {TEST_REDIS_URL}")
+    skip_without_redis()
     target = urlsplit(TEST_REDIS_URL)
     proxy = TcpProxy(target.hostname, target.port or 6379).start()
     cache_breaker.reset()
