@@ -434,8 +434,12 @@ def mixed_load(
     events=(),
     probe: str = "/healthz",
     seed: int = 8,
+    pause: float = 0.0,
 ) -> tuple[list[Result], dict[str, float]]:
     """``clients`` readers for ``seconds``: reads of the article page and home, ``post_share`` comment posts.
+
+    Each reader waits ``pause`` seconds between requests (0: as fast as the server answers, which
+    saturates it, so latency measures its capacity rather than the request's own cost).
 
     ``events`` are ``(at_seconds, name, callable)`` run on time by a conductor thread (e.g. proxy.down);
     a probe thread GETs ``probe`` every 100 ms (kind "probe"). Returns every result and the monotonic
@@ -488,6 +492,8 @@ def mixed_load(
             else:
                 path = article.get_absolute_url() if rng.random() < 0.7 else "/"
                 keep(browser.get(path, kind="read"))
+            if pause:
+                time.sleep(pause * (0.5 + rng.random()))
         browser.close()
 
     threads = [threading.Thread(target=conductor, daemon=True), threading.Thread(target=prober, daemon=True)]

@@ -34,6 +34,7 @@ pytestmark = [
 ]
 
 CLIENTS = 10
+PAUSE = 0.2  # seconds a reader waits between requests in the Redis test (about 30 requests/s in all)
 RATES = {
     "COMMENTS_RATE_POST_IP": "1000000/m",
     "COMMENTS_RATE_POST_AUTHOR": "1000000/m",
@@ -177,6 +178,7 @@ def test_redis_stopped_then_frozen_under_load_gives_no_server_error(log_dir, set
                 clients=CLIENTS,
                 seconds=30,
                 post_share=0.3,
+                pause=PAUSE,
                 events=[
                     (3, "down", proxy.down),
                     (8, "up", proxy.up),
@@ -222,10 +224,10 @@ def test_redis_stopped_then_frozen_under_load_gives_no_server_error(log_dir, set
         "max frozen": round(max(frozen, default=0), 2),
     }
     # RELIABILITY 44: p99 ≤ 1 s during the outage. A hung Redis costs each process one 0.25 s timeout, then
-    # the circuit breaker (portal/cache_breaker.py) makes cache calls miss at once until Redis answers. The
-    # load here saturates the machine (10 readers without pauses on 2 cores), so its p99 is the machine's
-    # own, about 0.6-0.9 s with Redis healthy: the outage may not add to it (7-12 s without the breaker).
-    bound = max(1.0, 1.5 * figures["p99 healthy"])
+    # the circuit breaker (portal/cache_breaker.py) makes cache calls miss at once until Redis answers
+    # (7-12 s a request without it). The readers pause between requests so that the load does not
+    # saturate the machine; where it is slower than this one, twice the healthy p99 is allowed.
+    bound = max(1.0, 2 * figures["p99 healthy"])
     assert figures["p99 stopped"] <= bound and figures["p99 frozen"] <= bound, figures
     assert figures["held while stopped"], figures
     # The post sent into the hung cache is answered before the thaw, and held for review.
