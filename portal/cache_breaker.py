@@ -38,6 +38,8 @@ class Breaker:
         self.lock = threading.Lock()
 
     def before_call(self, probe_seconds: float) -> None:
+        if not self.tripped:  # the usual case, without taking the lock
+            return
         me = threading.get_ident()
         now = time.monotonic()
         with self.lock:
