@@ -206,6 +206,17 @@ class TcpProxy:
 # --- gunicorn on loopback -----------------------------------------------------------------------------
 
 
+# Every load client is 127.0.0.1 (or one of a few addresses): per-address comment limits and the
+# new-author hold would measure the rate limiter, not the server. For server_env(**UNLIMITED_POSTING).
+UNLIMITED_POSTING = {
+    "COMMENTS_RATE_POST_IP": "1000000/m",
+    "COMMENTS_RATE_POST_AUTHOR": "1000000/m",
+    "COMMENTS_MIN_SUBMIT_SECONDS": 0,
+    "COMMENTS_NEW_AUTHOR_HELD": 0,
+    "COMMENTS_UNSTAFFED_HOURS": "",
+}
+
+
 def server_env(*, database_url: str, cache_url: str, **extra) -> dict[str, str]:
     """Production settings (DEBUG off, HTTPS behind one trusted proxy) for a loopback run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PYTEST", "COMMENTS_"))}

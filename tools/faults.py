@@ -21,7 +21,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tools.chaos import Gunicorn, TcpProxy, mixed_load, percentile, post_storm, server_env, summary
+from tools.chaos import UNLIMITED_POSTING, Gunicorn, TcpProxy, mixed_load, percentile, post_storm, server_env, summary
 
 SCENARIOS = [
     "storm",
@@ -33,13 +33,6 @@ SCENARIOS = [
     "redis-stop",
     "redis-freeze",
 ]
-RATES = {
-    "COMMENTS_RATE_POST_IP": "1000000/m",
-    "COMMENTS_RATE_POST_AUTHOR": "1000000/m",
-    "COMMENTS_MIN_SUBMIT_SECONDS": 0,
-    "COMMENTS_NEW_AUTHOR_HELD": 0,
-    "COMMENTS_UNSTAFFED_HOURS": "",
-}
 
 
 def with_port(url: str, port: int, query: str = "") -> str:
@@ -103,7 +96,7 @@ def counts(article) -> dict:
 def storm(args, *, naive=False) -> dict:
     article = new_article()
     env = server_env(database_url=args.database_url + "?conn_max_age=60&conn_health_checks=true",
-                     cache_url=args.redis_url, **RATES)  # fmt: skip
+                     cache_url=args.redis_url, **UNLIMITED_POSTING)  # fmt: skip
     app = "tests.security.naive_counter:application" if naive else "portal.wsgi:application"
     with Gunicorn(env, app=app, log_path=args.logs / f"storm-{naive}.log") as server:
         results, seconds = post_storm(server.port, article, clients=args.storm_clients, posts=args.posts)
@@ -145,7 +138,7 @@ def pg_outage(args, *, health_checks=True, outage=3.0, name="pg-restart") -> dic
     proxy = TcpProxy(target.hostname, target.port or 5432).start()
     query = f"conn_max_age=60&conn_health_checks={'true' if health_checks else 'false'}&connect_timeout=3"
     env = server_env(database_url=with_port(args.database_url, proxy.port, query), cache_url=args.redis_url,
-                     PAGE_CACHE_ENABLED="false", **RATES)  # fmt: skip
+                     PAGE_CACHE_ENABLED="false", **UNLIMITED_POSTING)  # fmt: skip
     at = args.seconds / 3
     try:
         with Gunicorn(env, log_path=args.logs / f"{name}.log") as server:
@@ -189,7 +182,7 @@ def redis_outage(args, *, freeze: bool) -> dict:
     target = urlsplit(args.redis_url)
     proxy = TcpProxy(target.hostname, target.port or 6379).start()
     env = server_env(database_url=args.database_url + "?conn_max_age=60&conn_health_checks=true",
-                     cache_url=with_port(args.redis_url, proxy.port), **RATES)  # fmt: skip
+                     cache_url=with_port(args.redis_url, proxy.port), **UNLIMITED_POSTING)  # fmt: skip
     start, end = args.seconds / 3, args.seconds * 2 / 3
     events = [(start, "down", proxy.freeze if freeze else proxy.down), (end, "up", proxy.thaw if freeze else proxy.up)]
     try:

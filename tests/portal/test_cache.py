@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from articles import cache as page_cache
 from articles.models import Status
+from tests.comments.conftest import comment_data
 from tests.factories import ArticleFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -429,22 +430,8 @@ def test_reader_token_is_a_django_csrf_token_for_the_readers_secret(rf):
 
 
 def comment_form(article, **fields) -> dict:
-    """A valid guest comment for ``article``, its form rendered 10 seconds ago (comments/security.py)."""
-    import time
-    import uuid
-
-    from comments.security import form_token
-
-    data = {
-        "author_name": "Читател А",
-        "email": "",
-        "body": "Мнение на читател А по темата.",
-        "parent": "",
-        "token": form_token(article.pk, issued_at=time.time() - 10),
-        "submission": str(uuid.uuid4()),
-        "website": "",
-    }
-    return {**data, **fields}
+    """A valid guest comment for ``article`` from reader A (tests/comments/conftest.py's form)."""
+    return comment_data(article, **{"author_name": "Читател А", "body": "Мнение на читател А по темата.", **fields})
 
 
 def test_reader_a_form_errors_and_edit_links_never_reach_reader_b(story, settings):

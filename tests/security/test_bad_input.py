@@ -33,7 +33,7 @@ from django.db import connection
 from comments.models import Comment
 from tests.factories import ArticleFactory
 from tests.security.conftest import database_url
-from tools.chaos import Gunicorn, Reader, server_env
+from tools.chaos import UNLIMITED_POSTING, Gunicorn, Reader, server_env
 
 pytestmark = [
     pytest.mark.postgres,
@@ -52,12 +52,7 @@ def server(django_db_setup, tmp_path_factory):
     env = server_env(
         database_url=database_url(conn_max_age=60, conn_health_checks="true"),
         cache_url=os.environ.get("CACHE_URL", "locmemcache://"),
-        # Only the input is under test: no rate limit, no wait before sending, published at once.
-        COMMENTS_RATE_POST_IP="1000000/m",
-        COMMENTS_RATE_POST_AUTHOR="1000000/m",
-        COMMENTS_MIN_SUBMIT_SECONDS=0,
-        COMMENTS_NEW_AUTHOR_HELD=0,
-        COMMENTS_UNSTAFFED_HOURS="",
+        **UNLIMITED_POSTING,  # only the input is under test: no rate limit, no wait, published at once
     )
     with Gunicorn(env, log_path=tmp_path_factory.mktemp("gunicorn") / "server.log", workers=2, threads=4) as running:
         yield running

@@ -22,7 +22,7 @@ from articles.models import Article
 from comments.models import Comment, CommentStatus, Report
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.security.conftest import database_url
-from tools.chaos import Gunicorn, Reader, post_storm, server_env, summary
+from tools.chaos import UNLIMITED_POSTING, Gunicorn, Reader, post_storm, server_env, summary
 
 pytestmark = [
     pytest.mark.postgres,
@@ -42,13 +42,8 @@ def load_env(django_db_setup, tmp_path_factory):
     env = server_env(
         database_url=database_url(conn_max_age=60, conn_health_checks="true"),
         cache_url=os.environ.get("CACHE_URL", "locmemcache://"),
-        # This run only: every reader may post as fast as it can, published at once, form sent at once.
-        COMMENTS_RATE_POST_IP="1000000/m",
-        COMMENTS_RATE_POST_AUTHOR="1000000/m",
+        **UNLIMITED_POSTING,  # every reader may post as fast as it can, published at once
         COMMENTS_RATE_REPORT="1000000/m",
-        COMMENTS_MIN_SUBMIT_SECONDS=0,
-        COMMENTS_NEW_AUTHOR_HELD=0,
-        COMMENTS_UNSTAFFED_HOURS="",
         COMMENTS_REPORT_THRESHOLD=REPORT_THRESHOLD,
         EMAIL_URL=f"filemail:///{mail}",  # environ drops the first slash of the path
     )

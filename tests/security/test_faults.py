@@ -25,7 +25,7 @@ from articles.models import Article
 from comments.models import Comment, CommentStatus, Reason
 from tests.factories import ArticleFactory
 from tests.security.conftest import database_url
-from tools.chaos import Gunicorn, Reader, TcpProxy, mixed_load, percentile, server_env
+from tools.chaos import UNLIMITED_POSTING, Gunicorn, Reader, TcpProxy, mixed_load, percentile, server_env
 
 pytestmark = [
     pytest.mark.postgres,
@@ -35,13 +35,6 @@ pytestmark = [
 
 CLIENTS = 10
 PAUSE = 0.2  # seconds a reader waits between requests in the Redis test (about 30 requests/s in all)
-RATES = {
-    "COMMENTS_RATE_POST_IP": "1000000/m",
-    "COMMENTS_RATE_POST_AUTHOR": "1000000/m",
-    "COMMENTS_MIN_SUBMIT_SECONDS": 0,
-    "COMMENTS_NEW_AUTHOR_HELD": 0,
-    "COMMENTS_UNSTAFFED_HOURS": "",
-}
 
 
 def redis_url() -> str:
@@ -103,7 +96,7 @@ def test_a_database_restart_under_load_loses_no_comment_and_recovers_within_five
         database_url=database_url(port=db_proxy.port, conn_max_age=60, conn_health_checks="true", connect_timeout=3),
         cache_url="locmemcache://",  # no page cache across workers: every read needs the database
         PAGE_CACHE_ENABLED="false",
-        **RATES,
+        **UNLIMITED_POSTING,
     )
     with Gunicorn(env, log_path=log_dir / "restart.log") as server:
         results, marks = mixed_load(
@@ -152,7 +145,7 @@ def test_redis_stopped_then_frozen_under_load_gives_no_server_error(log_dir, set
     env = server_env(
         database_url=database_url(conn_max_age=60, conn_health_checks="true"),
         cache_url=f"redis://127.0.0.1:{proxy.port}{target.path or '/0'}",
-        **RATES,
+        **UNLIMITED_POSTING,
     )
     sentinel = {}
 
