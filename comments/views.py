@@ -58,25 +58,17 @@ def public_article(article_id: int):
     return Article.objects.published().filter(pk=article_id).first()
 
 
-def visible_comment(pk: int):
-    """A comment readers can see, on a public article; else None."""
-    comment = Comment.objects.select_related("article").filter(pk=pk).first()
-    if comment is None or not comment.is_visible or not comment.article.is_public:
-        return None
-    return comment
+def visible_comment(pk: int, *, or_hidden_by_reports: bool = False):
+    """A comment readers can see, on a public article; else None.
 
-
-def reportable_comment(pk: int):
-    """A comment a reader may report: a visible one, or one that other readers' reports have just hidden.
-
-    A reader who opened the page (or the report form) before the comment went to review still gets
-    their report recorded: the moderators see every report, and the reader is not told "gone".
+    ``or_hidden_by_reports``: also one that readers' reports have just sent to review, so a reader who
+    opened the page (or the report form) before that still gets their report recorded, not "gone".
     """
     comment = Comment.objects.select_related("article").filter(pk=pk).first()
     if comment is None or not comment.article.is_public:
         return None
     hidden_by_reports = comment.status == CommentStatus.PENDING and comment.hidden_by_reports_at is not None
-    return comment if comment.is_visible or hidden_by_reports else None
+    return comment if comment.is_visible or (or_hidden_by_reports and hidden_by_reports) else None
 
 
 def render_article_with_form(request, article, form, *, status: int):
@@ -185,7 +177,7 @@ def create(request, article_id: int):
 
 def looks_held(comment) -> bool:
     """Held for review, or so the reader is told: the spam checker's verdict is never revealed to a spammer."""
-    return comment.status == "pending" or comment.reason == Reason.SPAM_CHECK
+    return comment.status == CommentStatus.PENDING or comment.reason == Reason.SPAM_CHECK
 
 
 def posted_message(comment) -> str:
@@ -224,7 +216,8 @@ def posted_response(request, comment, *, again: bool = False):
             target = comment_url(comment)
         else:
             target = page_url(comment.article, sort=settings.COMMENTS_DEFAULT_SORT, page=1)
-        level = messages.SUCCESS if comment.status == "approved" or looks_held(comment) else messages.WARNING
+        shown_or_held = comment.status == CommentStatus.APPROVED or looks_held(comment)
+        level = messages.SUCCESS if shown_or_held else messages.WARNING
         messages.add_message(request, level, message)
         response = redirect(target)
     if not again and comment.status in ("approved", "pending"):
@@ -354,7 +347,7 @@ def vote(request, pk: int):
 
 @require_http_methods(["GET", "POST"])
 def report(request, pk: int):
-    comment = reportable_comment(pk) if request.method == "POST" else visible_comment(pk)
+    comment = visible_comment(pk, or_hidden_by_reports=request.method == "POST")
     if comment is None:
         return error_page(request, _("This comment can no longer be reported."), status=404)
     form = ReportForm(request.POST or None)
