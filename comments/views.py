@@ -220,7 +220,7 @@ def posted_response(request, comment, *, again: bool = False):
         level = messages.SUCCESS if shown_or_held else messages.WARNING
         messages.add_message(request, level, message)
         response = redirect(target)
-    if not again and comment.status in ("approved", "pending"):
+    if not again and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING):
         remember_own(request, response, comment.pk, comment.created_at.timestamp())
     return response
 
