@@ -163,6 +163,7 @@ class Entry:
     parts: tuple[bytes, ...]  # the page split at the CSRF placeholder: serving is one join
     expires_at: float = 0.0
     last_modified: str = ""
+    version_keys: tuple[str, ...] = ()  # the versions that decide whether it is current (local_hit reads them)
 
     @property
     def body(self) -> bytes:
@@ -474,6 +475,44 @@ def serve(request, render, *, article_slug: str | None = None):
     return _fill(request, render, plan, versions)
 
 
+def local_hit(request):
+    """The page this process holds for ``request``, when the versions it read lately say it is current.
+
+    ``PageCacheMiddleware`` answers with it before URL resolution and the view. Whatever needs more
+    (a version to read again, an out-of-date copy, a scheduled publication due) returns None: the view's
+    ``serve`` decides then, exactly as without the middleware.
+    """
+    recheck = settings.PAGE_CACHE_VERSION_RECHECK
+    if not (recheck and settings.PAGE_CACHE_LOCAL_BYTES):
+        return None
+    plan = plan_for(request)
+    entry = local_pages.get(plan.page_key) if plan is not None else None
+    if entry is None or not entry.version_keys:
+        return None
+    found = local_versions.get_many(list(entry.version_keys), recheck)
+    due = found.get(NEXT_SCHEDULED_KEY) if found is not None else None
+    if due is None or (due and due <= _now()):
+        return None
+    plan.version_keys = list(entry.version_keys)
+    if not _current(entry, tuple(found[key] for key in plan.version_keys if key != NEXT_SCHEDULED_KEY)):
+        return None
+    return _serve_entry(request, plan, entry, "hit")
+
+
+class PageCacheMiddleware:
+    """Answers hits on pages this process holds (``local_hit``) before URL resolution and the view:
+    under a viral story almost every request is one. Place it after LocaleMiddleware and
+    CsrfViewMiddleware: the page's key needs the reader's language, the reader's token their CSRF cookie.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = local_hit(request)
+        return response if response is not None else self.get_response(request)
+
+
 def _serve_entry(request, plan: Plan, entry: Entry, state: str):
     return _not_modified(request, plan, entry, state) or _finish(
         request,
@@ -523,6 +562,7 @@ def _fill(request, render, plan: Plan, versions: tuple | None):
         content_type=response.headers.get("Content-Type", "text/html; charset=utf-8"),
         parts=tuple(body.split(placeholder)),
         last_modified=http_date(rendered_at),
+        version_keys=tuple(plan.version_keys),
     )
     if not storable:
         response.content = _personalise(request, body, plan)

@@ -8,11 +8,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.middleware.csrf import CSRF_ALLOWED_CHARS
 from django.test import Client
-from django.urls import reverse
+from django.urls import URLResolver, reverse
 from django.utils import timezone
 
 from articles import cache as page_cache
 from articles.models import Status
+from articles.views import ArticleDetailView, HomeView
 from tests.comments.conftest import comment_data
 from tests.factories import ArticleFactory, SectionFactory, TagFactory
 
@@ -367,6 +368,54 @@ def test_process_copy_serves_hits_without_fetching_the_page(client, story, monke
     settings.PAGE_CACHE_VERSION_RECHECK = 0
     assert state(Client().get(url)) == "hit"
     assert fetched and not any(key.startswith("pc:p:") for key in fetched)  # versions only
+
+
+def _view_ran(*args, **kwargs):
+    raise AssertionError("the view ran")
+
+
+@pytest.mark.parametrize("view", [ArticleDetailView, HomeView])
+def test_hits_on_a_page_this_process_holds_skip_url_resolution_and_the_view(client, story, monkeypatch, view):
+    url = story.get_absolute_url() if view is ArticleDetailView else reverse("articles:home")
+    assert state(client.get(url)) == "miss"
+    monkeypatch.setattr(view, "dispatch", _view_ran)
+    monkeypatch.setattr(URLResolver, "resolve", _view_ran)
+    reader = Client()
+    response = reader.get(url)
+    assert (response.status_code, state(response)) == (200, "hit")
+    secret = reader.cookies[settings.CSRF_COOKIE_NAME].value
+    assert tokens(response) and all(unmask(t) == secret for t in tokens(response))
+    assert response.headers["Cache-Control"] == page_cache.PRIVATE
+    assert response.headers["Content-Security-Policy"]  # the outer middleware still answer for it
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda story: page_cache.bump_article(story),  # a new comment on this article
+        lambda story: page_cache.bump_site(),  # an edit anywhere
+    ],
+)
+def test_a_changed_page_goes_past_the_held_copy_to_the_view(client, story, monkeypatch, change):
+    url = story.get_absolute_url()
+    client.get(url)
+    change(story)
+    monkeypatch.setattr(ArticleDetailView, "dispatch", _view_ran)
+    with pytest.raises(AssertionError, match="the view ran"):
+        Client().get(url)
+
+
+def test_held_copies_are_never_served_to_readers_the_cache_skips(client, story, monkeypatch):
+    url = story.get_absolute_url()
+    client.get(url)
+    monkeypatch.setattr(ArticleDetailView, "dispatch", _view_ran)
+    for cookie in (settings.SESSION_COOKIE_NAME, "vestnik_comments", "messages"):
+        reader = Client()
+        reader.cookies[cookie] = "x"
+        with pytest.raises(AssertionError, match="the view ran"):
+            reader.get(url)
+    with pytest.raises(AssertionError, match="the view ran"):
+        Client().get(url + "?q=1")
 
 
 def test_another_process_change_shows_within_the_version_recheck(client, story, settings, monkeypatch):
