@@ -28,6 +28,8 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench.seed import WRITER_NAME
+
 ROOT = Path(__file__).resolve().parent.parent
 APP_PORT = int(os.environ.get("BENCH_APP_PORT", 18461))
 NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", 18462))
@@ -172,7 +174,7 @@ class Writer(threading.Thread):
             sent += 1
             fields = {
                 **hidden,
-                "author_name": f"Пишещ {self.n}-{sent}",
+                "author_name": f"{WRITER_NAME}{self.n}-{sent}",
                 "body": f"Коментар номер {sent} от писател {self.n}: мнението ми по темата е ясно и кратко.",
                 "website": "",
             }
