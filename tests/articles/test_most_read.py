@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -191,7 +192,7 @@ def test_most_read_boxes_rank_by_views_in_the_window(django_assert_num_queries):
     commented = ArticleFactory(title="Спорна", comment_count=40)
     ArticleFactory(title="Тиха", comment_count=3)
     ArticleFactory(title="Стара спорна", comment_count=90, published_at=timezone.now() - timedelta(days=9))
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(1 if connection.features.supports_slicing_ordering_in_compound else 3):
         boxes = stats.most_read_boxes()
     assert [title for title, _, _ in boxes["day"]] == ["Днес", "Тази седмица"]
     assert [(title, n) for title, _, n in boxes["week"]] == [("Тази седмица", 510), ("Днес", 50)]

@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from articles.models import Article
@@ -55,12 +56,15 @@ def test_related_is_limited():
 
 
 @pytest.mark.parametrize("others", [5, 40])
-def test_related_takes_four_queries_however_many_articles_share_a_tag(others, django_assert_num_queries):
+def test_related_takes_fixed_queries_however_many_articles_share_a_tag(others, django_assert_num_queries):
     tags = TagFactory.create_batch(3)
     article = ArticleFactory(tags=tags)
     ArticleFactory.create_batch(others, tags=tags)
     article = Article.objects.for_detail().get(pk=article.pk)
-    with django_assert_num_queries(4):  # sharing tags, pinned, newest of the section; then the winners' rows
+    # The candidates (sharing tags, pinned, newest of the section): one UNION ALL where the database
+    # allows a LIMIT inside one (PostgreSQL), three queries elsewhere; then the winners' rows.
+    lookups = 1 if connection.features.supports_slicing_ordering_in_compound else 3
+    with django_assert_num_queries(lookups + 1):
         assert len(list(Article.objects.related_to(article))) == min(others, 6)
 
 
