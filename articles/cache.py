@@ -134,6 +134,9 @@ def related_articles(article, limit: int) -> list:
 
     version = local_versions.get_many([SITE_KEY], settings.PAGE_CACHE_VERSION_RECHECK)
     site = version[SITE_KEY] if version else cache.get(SITE_KEY)
+    if site is None:  # no page has been cached since the cache was emptied: start the version here
+        cache.add(SITE_KEY, time.time_ns(), None)
+        site = cache.get(SITE_KEY)
     if site is None:
         return list(Article.objects.related_to(article, limit=limit))
     return cache.get_or_set(

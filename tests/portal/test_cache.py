@@ -521,6 +521,17 @@ def test_related_articles_are_cached_until_an_article_changes(story, django_asse
     assert second in page_cache.related_articles(story, limit=6)
 
 
+def test_related_articles_are_cached_before_any_page_is(story, settings, django_assert_num_queries):
+    settings.PAGE_CACHE_ENABLED = False  # no page sets the site version
+    cache.clear()
+    page_cache.clear_local()
+    ArticleFactory(tags=list(story.tags.all()))
+    related = page_cache.related_articles(story, limit=6)
+    assert related
+    with django_assert_num_queries(0):
+        assert page_cache.related_articles(story, limit=6) == related
+
+
 def test_related_articles_work_without_a_cache_version(story, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
     page_cache.clear_local()
