@@ -4,6 +4,9 @@ from django import template
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import time_format
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from comments.forms import CommentForm
 from comments.markup import render_comment
@@ -29,18 +32,10 @@ def comments_section(context, article):
     block = thread_block(article, sort=sort, page=page, discussion_open=is_open)
 
     own = own_comments(request)
-    edit_seconds = settings.COMMENTS_EDIT_MINUTES * 60
-    items = []
-    for pk, level, html in block.parts:
-        controls = None
-        if pk in own:
-            controls = {
-                "edit": reverse("comments:edit", kwargs={"pk": pk}),
-                "delete": reverse("comments:delete", kwargs={"pk": pk}),
-                "until": datetime.fromtimestamp(own[pk] + edit_seconds, tz=timezone.get_current_timezone()),
-                "level": level,
-            }
-        items.append((html, controls))
+    # One string, not a template loop: a page of threads is up to a few hundred comments.
+    thread_html = format_html_join(
+        "", "{}{}", ((html, own_controls(pk, level, own[pk]) if pk in own else "") for pk, level, html in block.parts)
+    )
 
     form = context.get("comment_form")
     if form is None or getattr(form, "article", None) != article:
@@ -55,12 +50,27 @@ def comments_section(context, article):
         "is_open": is_open,
         "closes_at": discussion_closes_at(article),
         "block": block,
-        "items": items,
+        "thread_html": thread_html,
         "sorts": [(key, label, page_url(article, sort=key, page=1)) for key, (label, _order) in SORTS.items()],
         "sort": sort,
         "prev_url": page_url(article, sort=sort, page=block.page - 1) if block.page > 1 else "",
         "next_url": page_url(article, sort=sort, page=block.page + 1) if block.page < block.num_pages else "",
     }
+
+
+def own_controls(pk: int, level: int, posted_at: float) -> str:
+    """Edit and delete links beside a comment of this reader's, while they may still change it."""
+    until = datetime.fromtimestamp(posted_at + settings.COMMENTS_EDIT_MINUTES * 60, tz=timezone.get_current_timezone())
+    return format_html(
+        '<p class="comment-own comment--level-{}"><a href="{}">{}</a> · <a href="{}">{}</a> '
+        '<span class="comment-own__until">{}</span></p>',
+        level,
+        reverse("comments:edit", kwargs={"pk": pk}),
+        gettext("Edit"),
+        reverse("comments:delete", kwargs={"pk": pk}),
+        gettext("Delete"),
+        gettext("until %(time)s") % {"time": time_format(until, "H:i")},
+    )
 
 
 @register.simple_tag
