@@ -170,3 +170,40 @@ def test_10000_comments_5000_deep_render_in_few_queries(client, settings):
     assert len(queries) <= 10
     chain = client.get(f"/comments/thread/{root.pk}/?page=51")  # the root and 5,000 replies, 100 a page
     assert chain.status_code == 200 and "ниво 5000" in chain.content.decode()
+
+
+def orm_page(article, *, root_order, offset, limit, replies_shown):
+    """What ``Comment.objects.thread_page`` must answer, worked out from the ORM's own rules."""
+    roots = Comment.objects.for_article(article).threads().order_by(*root_order, "-pk")[offset : offset + limit]
+    rows = []
+    for root in roots:
+        thread = list(Comment.objects.filter(thread_id=root.pk).displayable().order_by("path"))
+        rows += [(c.pk, number, len(thread)) for number, c in enumerate(thread, 1)][: replies_shown + 1]
+    return rows
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", list(threads.SORTS))
+def test_thread_page_sql_answers_as_the_orm_rules_do(sort, settings):
+    settings.COMMENTS_HIDE_SCORE = -5
+    article = ArticleFactory()
+    pinned = CommentFactory(article=article, is_pinned=True)
+    CommentFactory.create_batch(4, parent=pinned)  # cut after two replies
+    removed_root = CommentFactory(article=article, removed=True)
+    CommentFactory(parent=removed_root)  # keeps its removed root as a placeholder
+    CommentFactory(article=article, removed=True)  # nothing visible below: not a thread at all
+    root = CommentFactory(article=article, score=5, likes=5)
+    voted_down = CommentFactory(parent=root, score=-9, dislikes=9)
+    CommentFactory(parent=voted_down)  # keeps the hidden reply as a placeholder
+    CommentFactory(parent=root, pending=True)  # never shown
+    CommentFactory.create_batch(3, article=article, score=2, likes=2)
+    CommentFactory(article=ArticleFactory())  # another article's
+    order = threads.SORTS[sort][1]
+    total = Comment.objects.for_article(article).threads().count()
+    assert total == 6
+    for offset in (0, 3, 6):
+        page = list(Comment.objects.thread_page(article, root_order=order, offset=offset, limit=3, replies_shown=2))
+        assert [(c.pk, c.row_number, c.thread_size) for c in page] == orm_page(
+            article, root_order=order, offset=offset, limit=3, replies_shown=2
+        )
+        assert all(c.root_total == total and c.article_id == article.pk for c in page)
