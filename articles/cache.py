@@ -126,6 +126,18 @@ def bump_article(article) -> None:
     _bump(article_key(slug))
 
 
+def current_version(key: str):
+    """The value of a version key, started now when the cache has none (None when the cache does not answer).
+
+    ``add`` then ``get``: when two processes start it at once, both use the one that was stored.
+    """
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, time.time_ns(), None)
+        version = cache.get(key)
+    return version
+
+
 def related_articles(article, limit: int) -> list:
     """``Article.objects.related_to(article)``, kept in the cache under the site version: the list changes
     only when an article, tag or section does, and each of those bumps it (the query is the article
@@ -133,10 +145,7 @@ def related_articles(article, limit: int) -> list:
     from .models import Article
 
     version = local_versions.get_many([SITE_KEY], settings.PAGE_CACHE_VERSION_RECHECK)
-    site = version[SITE_KEY] if version else cache.get(SITE_KEY)
-    if site is None:  # no page has been cached since the cache was emptied: start the version here
-        cache.add(SITE_KEY, time.time_ns(), None)
-        site = cache.get(SITE_KEY)
+    site = version[SITE_KEY] if version else current_version(SITE_KEY)
     if site is None:
         return list(Article.objects.related_to(article, limit=limit))
     return cache.get_or_set(

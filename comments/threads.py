@@ -91,12 +91,7 @@ def _version_key(article_id: int) -> str:
 
 def thread_version(article_id: int) -> str | None:
     """The current version of an article's comments (None when the cache does not answer)."""
-    key = _version_key(article_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, time.time_ns(), None)
-        version = cache.get(key)
-    return version
+    return page_cache.current_version(_version_key(article_id))
 
 
 def bump_version(*article_ids: int) -> None:
