@@ -158,7 +158,7 @@ def spam_verdict(*, article, body: str, author_name: str, email: str, client: Cl
 
 def check_spam(s) -> Decision | None:
     """The checker's verdict (asked before the transaction): spam is kept hidden, an outage holds."""
-    verdict = getattr(s, "spam_verdict", None)
+    verdict = s.spam_verdict
     if verdict is None or verdict.outcome == HAM:
         return None
     if verdict.outcome == UNAVAILABLE:

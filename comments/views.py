@@ -180,37 +180,46 @@ def looks_held(comment) -> bool:
     return comment.status == CommentStatus.PENDING or comment.reason == Reason.SPAM_CHECK
 
 
+def held_message() -> str:
+    return _("Thank you! Your comment will appear after a moderator approves it.")
+
+
 def posted_message(comment) -> str:
     if comment.is_visible:
         return _("Your comment is published.")
     if looks_held(comment):
-        return _("Thank you! Your comment will appear after a moderator approves it.")
+        return held_message()
     return _("Your comment was not published because it breaks the site's rules.")
+
+
+def posted_json(request, article_id: int, message: str, *, comment=None, html: str = ""):
+    """The answer to a post sent by the script: the comment (if any), the new count and a fresh form token."""
+    article = Article.objects.only("comment_count").get(pk=article_id)
+    fresh = CommentForm(article=article, user=request.user)
+    return JsonResponse(
+        {
+            "ok": True,
+            "id": comment.pk if comment else None,
+            "visible": bool(comment and comment.is_visible),
+            "parent": comment.parent_id if comment else None,
+            "html": html,
+            "message": message,
+            "count": article.comment_count,
+            "token": fresh["token"].value(),
+            "submission": fresh["submission"].value(),
+        }
+    )
 
 
 def posted_response(request, comment, *, again: bool = False):
     message = _("This comment was already sent.") if again else posted_message(comment)
     if wants_json(request):
-        article = Article.objects.only("comment_count").get(pk=comment.article_id)
         html = ""
         if comment.is_visible and not again:  # a second answer for the same form must not add it twice
             decorate([comment])
             comment.level = min(comment.depth, settings.COMMENTS_MAX_DEPTH)
             html = render_comments([comment], discussion_open=True)[0][2]
-        fresh = CommentForm(article=article, user=request.user)
-        response = JsonResponse(
-            {
-                "ok": True,
-                "id": comment.pk,
-                "visible": comment.is_visible,
-                "parent": comment.parent_id,
-                "html": html,
-                "message": message,
-                "count": article.comment_count,
-                "token": fresh["token"].value(),
-                "submission": fresh["submission"].value(),
-            }
-        )
+        response = posted_json(request, comment.article_id, message, comment=comment, html=html)
     else:
         if comment.is_visible:
             target = comment_url(comment)
@@ -227,24 +236,9 @@ def posted_response(request, comment, *, again: bool = False):
 
 def discarded_response(request, article):
     """Blatant spam was not stored: answer exactly as for a comment held for review (the sender learns nothing)."""
-    message = _("Thank you! Your comment will appear after a moderator approves it.")
     if wants_json(request):
-        count = Article.objects.only("comment_count").get(pk=article.pk).comment_count
-        fresh = CommentForm(article=article, user=request.user)
-        return JsonResponse(
-            {
-                "ok": True,
-                "id": None,
-                "visible": False,
-                "parent": None,
-                "html": "",
-                "message": message,
-                "count": count,
-                "token": fresh["token"].value(),
-                "submission": fresh["submission"].value(),
-            }
-        )
-    messages.success(request, message)
+        return posted_json(request, article.pk, held_message())
+    messages.success(request, held_message())
     return redirect(page_url(article, sort=settings.COMMENTS_DEFAULT_SORT, page=1))
 
 
