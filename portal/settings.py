@@ -100,7 +100,8 @@ DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=5000)
 
 
 def _bounded(database: dict) -> dict:
-    """PostgreSQL connection OPTIONS with the timeouts above, unless the URL gave its own."""
+    """A DATABASES entry with CONN_HEALTH_CHECKS as a bool and, on PostgreSQL, the timeouts above
+    (unless the URL gave its own)."""
     checks = database.get("CONN_HEALTH_CHECKS")
     if checks is not None and not isinstance(checks, bool):  # django-environ: ?conn_health_checks=false is "false"
         database["CONN_HEALTH_CHECKS"] = str(checks).lower() in ("1", "true", "yes", "on")
