@@ -77,7 +77,8 @@ def csrf_placeholder() -> str:
 # Writers ------------------------------------------------------------------------------------------
 
 
-def _set_now(key: str) -> None:
+def new_version(key: str) -> None:
+    """Give a version key a new value, here and in the cache: whatever was stored under the old one is unused."""
     value = time.time_ns()
     cache.set(key, value, None)
     local_versions.set(key, value)
@@ -86,8 +87,8 @@ def _set_now(key: str) -> None:
 def _bump(key: str) -> None:
     # Now, so this process sees its own write at once, and again after commit: a reader that rendered
     # the old rows between the two bumps stored its page under a version that is then already gone.
-    _set_now(key)
-    transaction.on_commit(lambda: _set_now(key))
+    new_version(key)
+    transaction.on_commit(lambda: new_version(key))
 
 
 def bump_site() -> None:
@@ -126,32 +127,60 @@ def bump_article(article) -> None:
     _bump(article_key(slug))
 
 
-def current_version(key: str):
+def current_version(key: str, *, recent: bool = False):
     """The value of a version key, started now when the cache has none (None when the cache does not answer).
 
+    ``recent=True`` accepts the value this process read within PAGE_CACHE_VERSION_RECHECK seconds, as
+    the page cache does: right for readers who cannot have just changed anything (``trusts_recent``).
     ``add`` then ``get``: when two processes start it at once, both use the one that was stored.
     """
+    if recent:
+        found = local_versions.get_many([key], settings.PAGE_CACHE_VERSION_RECHECK)
+        if found is not None:
+            return found[key]
     version = cache.get(key)
     if version is None:
         cache.add(key, time.time_ns(), None)
         version = cache.get(key)
+    if version is not None:
+        local_versions.set(key, version)
     return version
 
 
+def fragment(name: str, version_key: str, build, *, timeout: int, recent: bool = True, size=None):
+    """``build()``, kept under the current value of ``version_key`` in the cache and in this process.
+
+    A change bumps the version, so a copy is never out of date, only no longer asked for; it still
+    lives ``timeout`` seconds at most, counted from when it was built (what no version covers, such as
+    relative times, stays that fresh). ``size(value)`` estimates the bytes it holds in this process.
+    Without an answer from the cache, ``build()`` runs every time.
+    """
+    version = current_version(version_key, recent=recent)
+    if version is None:
+        return build()
+    key = f"{name}:{version}"
+    held = local_fragments.get(key)
+    if held is not None and held[0] > _now():
+        return held[1]
+    held = cache.get(key)
+    if not (isinstance(held, tuple) and len(held) == 2 and held[0] > _now()):
+        held = (_now() + timeout, build())
+        cache.set(key, held, timeout)
+    local_fragments.put(key, held, size(held[1]) if size else 4096)
+    return held[1]
+
+
 def related_articles(article, limit: int) -> list:
-    """``Article.objects.related_to(article)``, kept in the cache under the site version: the list changes
-    only when an article, tag or section does, and each of those bumps it (the query is the article
-    page's most expensive one)."""
+    """``Article.objects.related_to(article)``, kept under the site version: the list changes only when
+    an article, tag or section does, and each of those bumps it (the query is the article page's most
+    expensive one)."""
     from .models import Article
 
-    version = local_versions.get_many([SITE_KEY], settings.PAGE_CACHE_VERSION_RECHECK)
-    site = version[SITE_KEY] if version else current_version(SITE_KEY)
-    if site is None:
-        return list(Article.objects.related_to(article, limit=limit))
-    return cache.get_or_set(
-        f"pc:related:{article.pk}:{limit}:{site}",
+    return fragment(
+        f"pc:related:{article.pk}:{limit}",
+        SITE_KEY,
         lambda: list(Article.objects.related_to(article, limit=limit)),
-        settings.PAGE_CACHE_TTL * 10,
+        timeout=settings.PAGE_CACHE_TTL * 10,
     )
 
 
@@ -182,37 +211,46 @@ class Entry:
         return csrf_placeholder().encode().join(self.parts)
 
 
-class LocalPages:
-    """A small per-process copy of entries recently served, so that a hit fetches only the version
-    numbers from Redis instead of the whole page (170 KB for an article with 200 comments). A copy
-    counts only while its versions are current and its shared entry would still live."""
+class LocalCopies:
+    """A per-process, size-bounded LRU copy of what this process read from the shared cache lately.
+
+    ``local_pages``: entries recently served, so that a hit fetches only the version numbers from Redis
+    instead of the whole page (170 KB for an article with 200 comments); a copy counts only while its
+    versions are current and its shared entry would still live. ``local_fragments``: values stored
+    under a version (``fragment``), which can never be out of date. Each is bounded by
+    PAGE_CACHE_LOCAL_BYTES.
+    """
 
     def __init__(self):
-        self._entries: OrderedDict[str, Entry] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[object, int]] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> Entry | None:
+    def get(self, key: str):
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
+            item = self._entries.get(key)
+            if item is None:
+                return None
+            self._entries.move_to_end(key)
+            return item[0]
 
-    def put(self, key: str, entry: Entry) -> None:
+    def put(self, key: str, value, size: int) -> None:
         limit = settings.PAGE_CACHE_LOCAL_BYTES
-        size = sum(map(len, entry.parts))
         if size > limit:
             return
         with self._lock:
             old = self._entries.pop(key, None)
             if old is not None:
-                self._bytes -= sum(map(len, old.parts))
-            self._entries[key] = entry
+                self._bytes -= old[1]
+            self._entries[key] = (value, size)
             self._bytes += size
             while self._bytes > limit:
-                _key, dropped = self._entries.popitem(last=False)
-                self._bytes -= sum(map(len, dropped.parts))
+                _key, (_value, dropped) = self._entries.popitem(last=False)
+                self._bytes -= dropped
+
+    def values(self) -> list:
+        with self._lock:
+            return [value for value, _size in self._entries.values()]
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -221,6 +259,11 @@ class LocalPages:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+
+
+class LocalPages(LocalCopies):
+    def put(self, key: str, entry: Entry) -> None:
+        super().put(key, entry, sum(map(len, entry.parts)))
 
 
 class LocalVersions:
@@ -262,12 +305,14 @@ class LocalVersions:
 
 
 local_pages = LocalPages()
+local_fragments = LocalCopies()
 local_versions = LocalVersions()
 
 
 def clear_local() -> None:
     """Forget this process's copies (tests call this along with ``cache.clear()``)."""
     local_pages.clear()
+    local_fragments.clear()
     local_versions.clear()
 
 
@@ -280,15 +325,27 @@ def _current(entry, versions: tuple | None) -> bool:
     )
 
 
+def trusts_recent(request) -> bool:
+    """Whether what this process read lately (versions, pages) is good enough for this reader: one
+    without a session, messages or own-comments cookie, who cannot have just changed anything.
+
+    Sign-in is session-based: without a session cookie the reader is anonymous (request.user is not
+    even looked at, which keeps a hit cheap). A reader with such a cookie may have just posted, edited
+    or published through another process, and must see it at once.
+    """
+    cookies = request.COOKIES
+    return not (
+        settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in settings.PAGE_CACHE_BYPASS_COOKIES)
+    )
+
+
 def plan_for(request, article_slug: str | None = None) -> Plan | None:
     """How this request may use the page cache, or None when it must be rendered for this reader alone."""
     if request.method not in ("GET", "HEAD") or not settings.PAGE_CACHE_ENABLED:
         return None
-    cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in settings.PAGE_CACHE_BYPASS_COOKIES):
+    if not trusts_recent(request):
         return None
-    # Sign-in is session-based: without a session cookie the reader is anonymous (request.user is not
-    # even looked at, which keeps a hit cheap).
+    cookies = request.COOKIES
     keep, dropped = [], False
     for name, values in request.GET.lists():
         if name in settings.PAGE_CACHE_QUERY_PARAMS:

@@ -1,15 +1,14 @@
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from . import cache as page_cache
-from .context_processors import SECTIONS_CACHE_KEY
+from .context_processors import SECTIONS_VERSION_KEY
 from .models import Article, Author, Image, Section, Source, Tag
 
 
 @receiver([post_save, post_delete], sender=Section)
 def forget_navigation(**kwargs):
-    cache.delete(SECTIONS_CACHE_KEY)
+    page_cache.new_version(SECTIONS_VERSION_KEY)
 
 
 @receiver([post_save, post_delete], sender=Article)

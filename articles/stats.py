@@ -30,6 +30,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from portal.security import client_ip
 
+from . import cache as page_cache
 from .models import Article, ArticleViewCount
 
 # A transparent 1×1 GIF.
@@ -41,6 +42,7 @@ BOT_USER_AGENT = re.compile(
     re.IGNORECASE,
 )
 MOST_READ_CACHE_KEY = "articles:most-read"
+MOST_READ_VERSION_KEY = "articles:most-read:v"  # a new value after each flush of the view counts
 FLUSH_LOCK_KEY = "views:flush-lock"
 
 
@@ -130,7 +132,7 @@ def flush_views(*, now: datetime | None = None) -> FlushResult:
             raise
         keep_since = now - timedelta(days=settings.VIEW_COUNT_KEEP_DAYS)
         result.pruned, _ = ArticleViewCount.objects.filter(hour__lt=keep_since).delete()
-        cache.delete(MOST_READ_CACHE_KEY)
+        page_cache.new_version(MOST_READ_VERSION_KEY)
         return result
     finally:
         cache.delete(FLUSH_LOCK_KEY)
@@ -196,25 +198,28 @@ def most_read_boxes() -> dict[str, list[tuple[str, str, int]]]:
     The three lists are one UNION ALL where the database allows a LIMIT inside one (PostgreSQL), three
     queries elsewhere.
     """
-    boxes = cache.get(MOST_READ_CACHE_KEY)
-    if boxes is None:
-        now, limit = timezone.now(), settings.MOST_READ_LIMIT
-        articles = Article.objects.only("title", "slug", "published_at", "created_at")
-        parts = [
-            articles.most_read(now - timedelta(days=1), limit).annotate(box=Value("day")),
-            articles.most_read(now - timedelta(days=7), limit).annotate(box=Value("week")),
-            # Named like the views, so that the rows of all three parts have the same columns.
-            articles.most_commented(now - timedelta(days=7), limit).annotate(
-                recent_views=F("comment_count"), box=Value("commented")
-            ),
-        ]
-        if connection.features.supports_slicing_ordering_in_compound:
-            rows = list(parts[0].union(*parts[1:], all=True))
-        else:
-            rows = [a for part in parts for a in part]
-        boxes = {"day": [], "week": [], "commented": []}
-        # A UNION ALL keeps no order: each list again as its query ranks it.
-        for a in sorted(rows, key=lambda a: (a.recent_views, a.published_at, a.pk), reverse=True):
-            boxes[a.box].append((a.title, a.get_absolute_url(), a.recent_views))
-        cache.set(MOST_READ_CACHE_KEY, boxes, settings.MOST_READ_CACHE_SECONDS)
+    return page_cache.fragment(
+        MOST_READ_CACHE_KEY, MOST_READ_VERSION_KEY, _most_read_boxes, timeout=settings.MOST_READ_CACHE_SECONDS
+    )
+
+
+def _most_read_boxes() -> dict[str, list[tuple[str, str, int]]]:
+    now, limit = timezone.now(), settings.MOST_READ_LIMIT
+    articles = Article.objects.only("title", "slug", "published_at", "created_at")
+    parts = [
+        articles.most_read(now - timedelta(days=1), limit).annotate(box=Value("day")),
+        articles.most_read(now - timedelta(days=7), limit).annotate(box=Value("week")),
+        # Named like the views, so that the rows of all three parts have the same columns.
+        articles.most_commented(now - timedelta(days=7), limit).annotate(
+            recent_views=F("comment_count"), box=Value("commented")
+        ),
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        rows = list(parts[0].union(*parts[1:], all=True))
+    else:
+        rows = [a for part in parts for a in part]
+    boxes = {"day": [], "week": [], "commented": []}
+    # A UNION ALL keeps no order: each list again as its query ranks it.
+    for a in sorted(rows, key=lambda a: (a.recent_views, a.published_at, a.pk), reverse=True):
+        boxes[a.box].append((a.title, a.get_absolute_url(), a.recent_views))
     return boxes

@@ -6,6 +6,8 @@ Five ways of serving the article page with 200 comments, alternating in one run 
   does not know, so it renders for this request alone; fragment caches stay warm);
 - ``django app cache``: served from the page cache in Redis with this reader's CSRF token;
 - ``django bare view``: a bare Django view returning the same bytes (the framework's ceiling);
+- ``django lookup only`` and ``django lookup + form``: the same bytes after the article page's own lookup,
+  and after that and its comment form (bench/urls.py): how much of the ceiling a render's first steps use;
 - ``nginx static``: nginx serving the same bytes as a file (the machine's limit);
 - ``nginx micro-cache``: nginx's 2-second micro-cache in front of gunicorn (deploy/nginx.conf rules).
 
@@ -255,10 +257,13 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
         (scratch / "page.html").write_bytes(body)
         nginx_pid = start_nginx(scratch)
         nginx = f"http://127.0.0.1:{NGINX_PORT}"
+        slug = article_path.rstrip("/").rsplit("/", 1)[-1]
         modes = {
             "django uncached": app + article_path + "?bench=1",
             "django app cache": app + article_path,
             "django bare view": app + "/__bench/raw/",
+            "django lookup only": app + f"/__bench/lookup/{slug}/",
+            "django lookup + form": app + f"/__bench/form/{slug}/",
             "nginx static": nginx + "/__bench/static.html",
             "nginx micro-cache": nginx + article_path,
         }
@@ -295,6 +300,8 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
         pairs = {
             "app cache / bare Django": ("django app cache", "django bare view"),
             "uncached / bare Django": ("django uncached", "django bare view"),
+            "lookup only / bare Django": ("django lookup only", "django bare view"),
+            "lookup + form / bare Django": ("django lookup + form", "django bare view"),
             "micro-cache / nginx static": ("nginx micro-cache", "nginx static"),
             "bare Django / nginx static": ("django bare view", "nginx static"),
         }

@@ -1,10 +1,23 @@
-"""The site's URLs plus /__bench/raw/: the same bytes as the article page from a bare Django view (the ceiling)."""
+"""The site's URLs plus the benchmark's reference views, each returning the article page's very bytes:
+
+- ``/__bench/raw/``: nothing else (the bare-Django ceiling);
+- ``/__bench/lookup/<slug>/``: after the article page's own lookup (``ArticleDetailView.get_queryset``);
+- ``/__bench/form/<slug>/``: after that lookup and rendering the page's comment form with this reader's
+  CSRF token.
+
+The last two are not pages: they show how much of the ceiling the first steps of any article render
+already use up (docs/performance.md, "What a render costs").
+"""
 
 import os
 from pathlib import Path
 
 from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.urls import include, path
+
+from articles.views import ArticleDetailView
+from comments.forms import CommentForm
 
 RAW = Path(os.environ.get("BENCH_RAW_FILE", "/nonexistent"))
 _body: bytes | None = None
@@ -17,7 +30,26 @@ def raw(request):
     return HttpResponse(_body, content_type="text/html; charset=utf-8")
 
 
+def _article(request, slug):
+    view = ArticleDetailView(request=request, kwargs={"slug": slug})
+    return view.get_queryset().get(slug=slug)
+
+
+def lookup(request, slug):
+    _article(request, slug)
+    return raw(request)
+
+
+def form(request, slug):
+    article = _article(request, slug)
+    form = CommentForm(article=article, user=request.user)
+    render_to_string("comments/_form.html", {"form": form, "article": article}, request=request)
+    return raw(request)
+
+
 urlpatterns = [
     path("__bench/raw/", raw),
+    path("__bench/lookup/<slug:slug>/", lookup),
+    path("__bench/form/<slug:slug>/", form),
     path("", include("portal.urls")),
 ]

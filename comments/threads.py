@@ -89,14 +89,20 @@ def _version_key(article_id: int) -> str:
     return f"comments:version:{article_id}"
 
 
-def thread_version(article_id: int) -> str | None:
-    """The current version of an article's comments (None when the cache does not answer)."""
-    return page_cache.current_version(_version_key(article_id))
+def thread_version(article_id: int, *, recent: bool = False) -> str | None:
+    """The current version of an article's comments (None when the cache does not answer).
+
+    ``recent=True`` accepts the one this process read within PAGE_CACHE_VERSION_RECHECK seconds
+    (``articles.cache.current_version``): for readers who cannot have just posted.
+    """
+    return page_cache.current_version(_version_key(article_id), recent=recent)
 
 
 def bump_version(*article_ids: int) -> None:
     """Mark the articles' comments as changed: their cached threads and cached pages are no longer used."""
-    cache.set_many({_version_key(pk): time.time_ns() for pk in article_ids}, None)
+    versions = {_version_key(pk): time.time_ns() for pk in article_ids}
+    cache.set_many(versions, None)
+    page_cache.local_versions.update(versions)  # this process sees its own change at once
     # The whole article page is cached for anonymous readers too (articles/cache.py).
     page_cache.touch_articles(*article_ids)
 
@@ -172,17 +178,17 @@ def build_block(article, *, sort: str, page: int, discussion_open: bool) -> Thre
     return ThreadBlock(parts=parts, page=page, num_pages=num_pages, total_threads=total, sort=sort)
 
 
-def thread_block(article, *, sort: str, page: int, discussion_open: bool) -> ThreadBlock:
-    """The rendered page of threads, from the cache when the article's comments have not changed."""
-    version = thread_version(article.pk)
-    if version is None:
-        return build_block(article, sort=sort, page=page, discussion_open=discussion_open)
-    key = f"comments:block:{article.pk}:{version}:{sort}:{page}:{int(discussion_open)}:{get_language()}"
-    block = cache.get(key)
-    if block is None:
-        block = build_block(article, sort=sort, page=page, discussion_open=discussion_open)
-        cache.set(key, block, settings.COMMENTS_CACHE_SECONDS)
-    return block
+def thread_block(article, *, sort: str, page: int, discussion_open: bool, recent: bool = False) -> ThreadBlock:
+    """The rendered page of threads, from the cache (and this process's copy) while the article's comments
+    have not changed; ``recent`` as for ``thread_version``."""
+    return page_cache.fragment(
+        f"comments:block:{article.pk}:{sort}:{page}:{int(discussion_open)}:{get_language()}",
+        _version_key(article.pk),
+        lambda: build_block(article, sort=sort, page=page, discussion_open=discussion_open),
+        timeout=settings.COMMENTS_CACHE_SECONDS,
+        recent=recent,
+        size=lambda block: sum(len(html) for _pk, _level, html in block.parts),
+    )
 
 
 # --- Where a comment is shown ----------------------------------------------------------------------------

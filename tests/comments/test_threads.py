@@ -207,3 +207,34 @@ def test_thread_page_sql_answers_as_the_orm_rules_do(sort, settings):
             article, root_order=order, offset=offset, limit=3, replies_shown=2
         )
         assert all(c.root_total == total and c.article_id == article.pk for c in page)
+
+
+def _own_cookie(*comment_ids: int) -> str:
+    import time
+
+    from django.core import signing
+
+    from comments.security import OWN_SALT
+
+    return signing.dumps([[pk, int(time.time())] for pk in comment_ids], salt=OWN_SALT, compress=True)
+
+
+@pytest.mark.django_db
+def test_the_joined_thread_keeps_every_comment_escaped(client):
+    from comments.security import OWN_COOKIE
+
+    article = ArticleFactory()
+    hostile = CommentFactory(
+        article=article, author_name='<img src=x onerror="alert(1)">', body="<script>alert(2)</script>"
+    )
+    CommentFactory(parent=hostile, body='"><svg onload=alert(3)>')
+    url = article.get_absolute_url()
+    stranger = client.get(url).content.decode()  # the thread joined as it is stored
+    client.cookies[OWN_COOKIE] = _own_cookie(hostile.pk)
+    owner = client.get(url).content.decode()  # the same with this reader's edit links put in
+    for html in (stranger, owner):
+        assert "<script>alert(2)" not in html and "<svg onload" not in html and '<img src=x onerror="alert' not in html
+        assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+        assert f'id="comment-{hostile.pk}"' in html and html.count('<article class="comment') == 2
+    assert "comment-own" not in stranger
+    assert owner.count('<p class="comment-own ') == 1

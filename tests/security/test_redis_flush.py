@@ -158,7 +158,7 @@ def test_the_comment_count_shown_is_the_database_value_on_the_first_request_afte
     # Like any process that has not seen that comment: its copy of the page and of the versions is from before.
     page_cache.local_versions.clear()
     settings.PAGE_CACHE_VERSION_RECHECK = 0
-    kept = [entry.body for entry in page_cache.local_pages._entries.values()]
+    kept = [entry.body for entry in page_cache.local_pages.values()]
     assert kept and all(b"data-comment-count>3<" in body for body in kept)  # the page as it was, with 3
 
     after = Client().get(url)
