@@ -170,7 +170,7 @@ def fragment(name: str, version_key: str, build, *, timeout: int, recent: bool =
     return held[1]
 
 
-def related_articles(article, limit: int) -> list:
+def related_articles(article, limit: int, *, tags=None) -> list:
     """``Article.objects.related_to(article)``, kept under the site version: the list changes only when
     an article, tag or section does, and each of those bumps it (the query is the article page's most
     expensive one)."""
@@ -179,8 +179,22 @@ def related_articles(article, limit: int) -> list:
     return fragment(
         f"pc:related:{article.pk}:{limit}",
         SITE_KEY,
-        lambda: list(Article.objects.related_to(article, limit=limit)),
+        lambda: list(Article.objects.related_to(article, limit=limit, tags=tags)),
         timeout=settings.PAGE_CACHE_TTL * 10,
+    )
+
+
+def article_terms(article, *, recent: bool = True) -> tuple[list, list]:
+    """(tags, authors) of an article, kept under the site version (a change to either bumps it).
+
+    ``recent=False`` for a reader who may have just changed them (an editor): the version is read now.
+    """
+    return fragment(
+        f"articles:terms:{article.pk}",
+        SITE_KEY,
+        lambda: (list(article.tags.all()), list(article.authors.all())),
+        timeout=settings.PAGE_CACHE_TTL * 10,
+        recent=recent,
     )
 
 

@@ -211,8 +211,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "source", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        """What the article page shows, tags and authors prefetched."""
-        return self.select_related("section", "source", "lead_image").prefetch_related("tags", "authors")
+        """What the article page reads in its one query: the article, its section, source and lead image.
+
+        Its tags and authors come from ``articles.cache.article_terms`` (kept under the site version).
+        """
+        return self.select_related("section", "source", "lead_image")
 
     def in_section(self, section):
         return self.filter(section=section)
@@ -235,7 +238,7 @@ class ArticleQuerySet(models.QuerySet):
         # published article cost 100 ms at 5,000 articles (bench/).
         return self.filter(pk__in=ranked.filter(section_rank__lte=per_section).values("pk"))
 
-    def related_to(self, article, limit: int = 6) -> list:
+    def related_to(self, article, limit: int = 6, *, tags=None) -> list:
         """Up to ``limit`` published articles: pinned first, then most shared tags, same section, newest.
 
         The candidates come from three small index lookups — those sharing a tag (with how many), the
@@ -243,9 +246,10 @@ class ArticleQuerySet(models.QuerySet):
         older ones can never make the cut) — and are ranked here; one more query fetches the winners.
         On PostgreSQL the three lookups go as one UNION ALL, so it is two round trips in all. As one
         SQL statement ranking every candidate, PostgreSQL read every article row with its body (46 ms
-        at 5,000 articles, bench/), and compiling it cost more than running these.
+        at 5,000 articles, bench/), and compiling it cost more than running these. ``tags``: the
+        article's tags when the caller has them already.
         """
-        tag_ids = [t.pk for t in article.tags.all()]
+        tag_ids = [t.pk for t in (article.tags.all() if tags is None else tags)]
         others = self.published().exclude(pk=article.pk).order_by().values_list("pk", "section_id", "published_at")
         tagged = others.filter(tags__in=tag_ids).annotate(shared=Count("pk"), kind=Value(_TAGGED))
         pinned_ids = Article.pinned_related.through.objects.filter(from_article_id=article.pk).values("to_article_id")

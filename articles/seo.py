@@ -78,10 +78,10 @@ def _iso(value) -> str:
     return timezone.localtime(value).replace(microsecond=0).isoformat() if value else ""
 
 
-def article_meta(request, article, canonical: str) -> dict:
+def article_meta(request, article, canonical: str, *, tags: list, authors: list) -> dict:
     """Open Graph, Twitter Card and JSON-LD (NewsArticle, BreadcrumbList) for an article page.
 
-    Expects ``article`` with section, lead image, tags and authors loaded (``for_detail()``).
+    Expects ``article`` with section and lead image loaded (``for_detail()``), and its tags and authors.
     """
     image = _image(request, article.lead_image)
     image_url, image_width, image_height = image or (
@@ -89,8 +89,7 @@ def article_meta(request, article, canonical: str) -> dict:
         *DEFAULT_IMAGE[1:],
     )
     image_alt = (article.lead_image.alt_text if article.lead_image else "") or article.title
-    tags = [tag.name for tag in article.tags.all()]
-    authors = list(article.authors.all())
+    tags = [tag.name for tag in tags]
     published, modified = _iso(article.published_at), _iso(article.content_updated_at or article.published_at)
     og = [
         ("og:site_name", settings.SITE_NAME),

@@ -138,15 +138,18 @@ class ArticleDetailView(PageCacheMixin, DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
+        tags, authors = page_cache.article_terms(article, recent=page_cache.trusts_recent(self.request))
         context.update(
             is_preview=not article.is_public,
-            related=page_cache.related_articles(article, limit=settings.RELATED_ARTICLES_LIMIT),
+            tags=tags,
+            authors=authors,
+            related=page_cache.related_articles(article, limit=settings.RELATED_ARTICLES_LIMIT, tags=tags),
             share_links=share_links(self.request, article),
             canonical_url=canonical_url,
             now=timezone.now(),
             most_read=stats.most_read_boxes(),
             view_beacon_url=stats.beacon_url(article) if article.is_public else "",
-            **seo.article_meta(self.request, article, canonical_url),
+            **seo.article_meta(self.request, article, canonical_url, tags=tags, authors=authors),
         )
         return context
 

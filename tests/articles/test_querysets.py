@@ -60,7 +60,7 @@ def test_related_takes_fixed_queries_however_many_articles_share_a_tag(others, d
     tags = TagFactory.create_batch(3)
     article = ArticleFactory(tags=tags)
     ArticleFactory.create_batch(others, tags=tags)
-    article = Article.objects.for_detail().get(pk=article.pk)
+    article = Article.objects.prefetch_related("tags").get(pk=article.pk)
     # The candidates (sharing tags, pinned, newest of the section): one UNION ALL where the database
     # allows a LIMIT inside one (PostgreSQL), three queries elsewhere; then the winners' rows.
     lookups = 1 if connection.features.supports_slicing_ordering_in_compound else 3

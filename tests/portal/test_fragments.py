@@ -139,3 +139,22 @@ def test_a_render_within_the_recheck_interval_reads_no_fragment_from_the_shared_
     response = Client().get(url)
     assert response.status_code == 200 and "Първото мнение" in response.content.decode()
     assert read == []
+
+
+def test_a_warm_render_runs_only_the_article_lookup(discussion, django_assert_num_queries):
+    url = discussion.get_absolute_url() + "?ref=1"
+    Client().get(url)
+    with django_assert_num_queries(1):
+        response = Client().get(url)
+    assert "Първото мнение" in response.content.decode()
+
+
+def test_tags_and_authors_changed_by_an_editor_show_at_once(discussion):
+    from tests.factories import AuthorFactory, TagFactory
+
+    url = discussion.get_absolute_url() + "?ref=1"
+    Client().get(url)
+    discussion.tags.add(TagFactory(name="Нов етикет"))
+    discussion.authors.add(AuthorFactory(name="Мария Иванова"))
+    html = Client().get(url).content.decode()
+    assert "Нов етикет" in html and "Мария Иванова" in html
