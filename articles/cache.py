@@ -348,9 +348,8 @@ def trusts_recent(request) -> bool:
     or published through another process, and must see it at once.
     """
     cookies = request.COOKIES
-    return not (
-        settings.SESSION_COOKIE_NAME in cookies or any(name in cookies for name in settings.PAGE_CACHE_BYPASS_COOKIES)
-    )
+    personal = (settings.SESSION_COOKIE_NAME, settings.MESSAGE_COOKIE_NAME, *settings.PAGE_CACHE_BYPASS_COOKIES)
+    return not any(name in cookies for name in personal)
 
 
 def plan_for(request, article_slug: str | None = None) -> Plan | None:

@@ -5,6 +5,7 @@ subscriber usually owns), and an e-mail address is hashed the same way for block
 """
 
 import ipaddress
+import posixpath
 import time
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils.crypto import salted_hmac
 
 from portal.security import client_ip
@@ -19,7 +21,10 @@ from portal.security import client_ip
 FORM_SALT = "comments.form"
 OWN_SALT = "comments.own"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
-OWN_COOKIE = "vestnik_comments"
+# A guest's own fresh comments, in two signed cookies that browsers send where each is needed, so that a
+# reader who commented is still served cached pages everywhere else (articles/cache.py):
+OWN_COOKIE = "vestnik_comments"  # all of them, for /comments/ only: who may edit or delete
+ARTICLE_OWN_COOKIE = "vestnik_own"  # one article's, for that article's page only: its edit links
 OWN_COOKIE_LIMIT = 20
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -140,38 +145,66 @@ def rate_limited(scope: str, ident: str, rates: list[str]) -> bool | None:
 # --- A guest's own comments: a signed cookie listing what they wrote in the edit window ------------------
 
 
-def own_comments(request: HttpRequest) -> dict[int, int]:
-    """{comment id: posted at (epoch seconds)} of comments this browser posted, still in the edit window."""
-    raw = request.COOKIES.get(OWN_COOKIE)
+def _own_items(request: HttpRequest, cookie: str) -> list[tuple[int, int, int | None]]:
+    """(comment id, posted at, article id) from a signed own-comments cookie, in the edit window only.
+
+    Cookies written before the article id was recorded hold pairs: their article is None.
+    """
+    raw = request.COOKIES.get(cookie)
     if not raw:
-        return {}
+        return []
     window = settings.COMMENTS_EDIT_MINUTES * 60
     try:
         items = signing.loads(raw, salt=OWN_SALT, max_age=window)
     except signing.BadSignature:
-        return {}
+        return []
     now = time.time()
-    own = {}
+    own = []
     for item in items if isinstance(items, list) else []:
-        valid = isinstance(item, list) and len(item) == 2 and all(isinstance(v, int) for v in item)
+        valid = isinstance(item, list) and len(item) in (2, 3) and all(isinstance(v, int) for v in item)
         if valid and now - item[1] < window:
-            own[item[0]] = item[1]
+            own.append((item[0], item[1], item[2] if len(item) == 3 else None))
     return own
 
 
-def remember_own(request: HttpRequest, response: HttpResponse, comment_id: int, posted_at: float) -> None:
-    """Add a comment to this browser's signed list of its own comments."""
-    own = own_comments(request)
-    own[comment_id] = int(posted_at)
-    items = sorted(([pk, at] for pk, at in own.items()), key=lambda i: i[1])[-OWN_COOKIE_LIMIT:]
-    response.set_cookie(
-        OWN_COOKIE,
-        signing.dumps(items, salt=OWN_SALT, compress=True),
-        max_age=settings.COMMENTS_EDIT_MINUTES * 60,
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Lax",
-    )
+def own_comments(request: HttpRequest, *, article_id: int | None = None) -> dict[int, int]:
+    """{comment id: posted at (epoch seconds)} of comments this browser posted, still in the edit window.
+
+    With ``article_id``: those on that article, from the cookie its page receives (``ARTICLE_OWN_COOKIE``).
+    """
+    if article_id is None:
+        return {pk: at for pk, at, _article in _own_items(request, OWN_COOKIE)}
+    return {pk: at for pk, at, article in _own_items(request, ARTICLE_OWN_COOKIE) if article == article_id}
+
+
+def _own_cookie_path() -> str:
+    """The URL prefix of the views that read ``OWN_COOKIE``: posting, editing, deleting (``/comments/``)."""
+    urls = [
+        reverse("comments:create", kwargs={"article_id": 1}),
+        reverse("comments:edit", kwargs={"pk": 1}),
+        reverse("comments:delete", kwargs={"pk": 1}),
+    ]
+    return posixpath.commonpath(urls).rstrip("/") + "/"
+
+
+def remember_own(request: HttpRequest, response: HttpResponse, comment) -> None:
+    """Add a comment to this browser's signed lists of its own comments (all, and its article's)."""
+    items = {pk: (at, article) for pk, at, article in _own_items(request, OWN_COOKIE)}
+    items[comment.pk] = (int(comment.created_at.timestamp()), comment.article_id)
+    kept = sorted(([pk, at, article] for pk, (at, article) in items.items()), key=lambda i: i[1])[-OWN_COOKIE_LIMIT:]
+    for name, path, listed in (
+        (OWN_COOKIE, _own_cookie_path(), kept),
+        (ARTICLE_OWN_COOKIE, comment.article.get_absolute_url(), [i for i in kept if i[2] == comment.article_id]),
+    ):
+        response.set_cookie(
+            name,
+            signing.dumps(listed, salt=OWN_SALT, compress=True),
+            max_age=settings.COMMENTS_EDIT_MINUTES * 60,
+            path=path,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
 
 
 def unsubscribe_token(email_hash: str) -> str:

@@ -230,7 +230,7 @@ def posted_response(request, comment, *, again: bool = False):
         messages.add_message(request, level, message)
         response = redirect(target)
     if not again and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING):
-        remember_own(request, response, comment.pk, comment.created_at.timestamp())
+        remember_own(request, response, comment)
     return response
 
 

@@ -148,9 +148,10 @@ PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=10)
 # Query parameters a cached page may depend on; tracking ones (utm_*, fbclid...) are dropped, any other
 # parameter makes the request render uncached. "sort" and "cpage" page through the comments.
 PAGE_CACHE_QUERY_PARAMS = ["page", "sort", "cpage"]
-# Requests carrying these cookies (besides the session cookie) hold per-reader state: never cached.
-# vestnik_comments lists the reader's own fresh comments (edit links; comments/security.py).
-PAGE_CACHE_BYPASS_COOKIES = ["messages", "vestnik_comments"]
+# Requests carrying these cookies (besides the session and messages cookies) hold per-reader state: never
+# cached. vestnik_own lists the reader's own fresh comments on one article, and browsers send it to that
+# article's page only (its edit links; comments/security.py): a reader who commented gets cached pages elsewhere.
+PAGE_CACHE_BYPASS_COOKIES = ["vestnik_own"]
 
 # Scale-out: an optional PostgreSQL read replica (portal/db_router.py). Reads go to it; writes, reads
 # in a transaction, whole non-GET requests and a browser's next DATABASE_REPLICA_PIN_SECONDS after it
@@ -260,8 +261,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE_SSL else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE_SSL else "csrftoken"
 LANGUAGE_COOKIE_NAME = "__Host-language" if SECURE_SSL else "django_language"
+MESSAGE_COOKIE_NAME = "__Host-messages" if SECURE_SSL else "messages"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+MESSAGE_STORAGE = "portal.messages.MessageCookieStorage"
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 # Staff sessions end after an hour without a request, and 12 hours after sign-in whatever happens.
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=60 * 60)

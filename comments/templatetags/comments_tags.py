@@ -35,7 +35,7 @@ def comments_section(context, article):
         article, sort=sort, page=page, discussion_open=is_open, recent=page_cache.trusts_recent(request)
     )
 
-    own = own_comments(request)
+    own = own_comments(request, article_id=article.pk)
     # One string, not a template loop: a page of threads is up to a few hundred comments.
     if own.keys() & {pk for pk, _level, _html in block.parts}:
         parts = ((html, own_controls(pk, level, own[pk]) if pk in own else "") for pk, level, html in block.parts)

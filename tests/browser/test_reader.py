@@ -190,4 +190,12 @@ def test_a_reader_without_javascript_reads_and_joins_the_discussion(nojs_page, l
     assert Report.objects.get().comment_id == reported.pk
 
     sorts_and_follows_a_permalink(page, live_server, article, comments[0])
+
+    # Having commented, the reader is still served cached pages: no session was started, and the cookie
+    # with their edit links goes to this article's page only.
+    assert not [c for c in page.context.cookies() if "sessionid" in c["name"]]
+    page.goto(live_server.url + "/")
+    assert page.goto(live_server.url + "/").headers["x-page-cache"] == "hit"
+    assert page.goto(live_server.url + article.get_absolute_url()).headers["x-page-cache"] == "bypass"
+    expect(page.locator(f"#comment-{posted.pk} + .comment-own")).to_contain_text("Редактирай")
     assert page.problems == []

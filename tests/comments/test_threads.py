@@ -209,19 +209,20 @@ def test_thread_page_sql_answers_as_the_orm_rules_do(sort, settings):
         assert all(c.root_total == total and c.article_id == article.pk for c in page)
 
 
-def _own_cookie(*comment_ids: int) -> str:
+def own_cookie(*comments) -> str:
+    """The signed cookie that lists ``comments`` as this browser's own (comments.security)."""
     import time
 
     from django.core import signing
 
     from comments.security import OWN_SALT
 
-    return signing.dumps([[pk, int(time.time())] for pk in comment_ids], salt=OWN_SALT, compress=True)
+    return signing.dumps([[c.pk, int(time.time()), c.article_id] for c in comments], salt=OWN_SALT, compress=True)
 
 
 @pytest.mark.django_db
 def test_the_joined_thread_keeps_every_comment_escaped(client):
-    from comments.security import OWN_COOKIE
+    from comments.security import ARTICLE_OWN_COOKIE
 
     article = ArticleFactory()
     hostile = CommentFactory(
@@ -230,7 +231,7 @@ def test_the_joined_thread_keeps_every_comment_escaped(client):
     CommentFactory(parent=hostile, body='"><svg onload=alert(3)>')
     url = article.get_absolute_url()
     stranger = client.get(url).content.decode()  # the thread joined as it is stored
-    client.cookies[OWN_COOKIE] = _own_cookie(hostile.pk)
+    client.cookies[ARTICLE_OWN_COOKIE] = own_cookie(hostile)
     owner = client.get(url).content.decode()  # the same with this reader's edit links put in
     for html in (stranger, owner):
         assert "<script>alert(2)" not in html and "<svg onload" not in html and '<img src=x onerror="alert' not in html

@@ -2,8 +2,10 @@ import logging
 import re
 import time
 from datetime import timedelta
+from unittest.mock import ANY
 
 import pytest
+from django.core import signing
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -11,7 +13,7 @@ from django.utils import timezone
 
 from articles.models import Article
 from comments.models import Comment, CommentStatus, Report
-from comments.security import form_token
+from comments.security import OWN_SALT, form_token
 from comments.threads import bump_version
 from tests.comments.conftest import comment_data, create_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -627,6 +629,48 @@ def test_a_forged_ownership_cookie_is_ignored(client, article, post_comment):
     forger = Client()
     forger.cookies["vestnik_comments"] = f"[[{comment.pk}, {int(time.time())}]]"
     assert forger.post(reverse("comments:delete", kwargs={"pk": comment.pk})).status_code == 403
+
+
+def test_own_comment_cookies_go_only_where_they_are_read(client, settings, article, post_comment):
+    from comments.security import ARTICLE_OWN_COOKIE, OWN_COOKIE
+
+    other = ArticleFactory()
+    post_comment(article)
+    response = post_comment(other, body="И второ мнение, под друга статия.")
+    mine = dict(Comment.objects.values_list("article_id", "pk"))
+    everything, this_article = response.cookies[OWN_COOKIE], response.cookies[ARTICLE_OWN_COOKIE]
+    assert everything["path"] == "/comments/" and this_article["path"] == other.get_absolute_url()
+    for cookie in (everything, this_article):
+        assert cookie["httponly"] and cookie["samesite"] == "Lax"
+        assert cookie["max-age"] == settings.COMMENTS_EDIT_MINUTES * 60
+    assert signing.loads(everything.value, salt=OWN_SALT) == [
+        [mine[article.pk], ANY, article.pk],
+        [mine[other.pk], ANY, other.pk],
+    ]
+    assert signing.loads(this_article.value, salt=OWN_SALT) == [[mine[other.pk], ANY, other.pk]]
+
+
+def test_a_guest_who_posts_without_javascript_gets_no_session(client, settings, article, post_comment):
+    """The confirmation travels in a cookie that the page showing it expires: no session is started, so
+    the reader is not kept from cached pages for the session's lifetime (articles/cache.py)."""
+    response = post_comment(article)
+    assert settings.MESSAGE_COOKIE_NAME in response.cookies
+    page = client.get(response.url)
+    assert "Коментарът ви е публикуван." in page.content.decode()
+    assert page.cookies[settings.MESSAGE_COOKIE_NAME]["max-age"] == 0
+    assert settings.SESSION_COOKIE_NAME not in client.cookies
+
+
+def test_edit_links_show_only_beside_comments_of_the_article_on_the_page(client, article, post_comment):
+    from comments.security import ARTICLE_OWN_COOKIE
+
+    other = ArticleFactory()
+    post_comment(article)
+    post_comment(other, body="И второ мнение, под друга статия.")  # this client sends its list to every page
+    assert ARTICLE_OWN_COOKIE in client.cookies
+    mine = Comment.objects.get(article=other)
+    assert reverse("comments:edit", kwargs={"pk": mine.pk}) in client.get(other.get_absolute_url()).content.decode()
+    assert "comment-own" not in client.get(article.get_absolute_url()).content.decode()
 
 
 def test_signed_in_author_edits_by_account(client, article):

@@ -8,8 +8,8 @@ from django.test import Client
 
 from articles import cache as page_cache
 from comments import threads
-from comments.security import OWN_COOKIE
-from tests.comments.test_threads import _own_cookie
+from comments.security import ARTICLE_OWN_COOKIE
+from tests.comments.test_threads import own_cookie
 from tests.factories import ArticleFactory, CommentFactory
 
 VERSION = "test:fragment:v"
@@ -112,7 +112,7 @@ def test_a_reader_who_posted_sees_the_thread_as_it_is_now(discussion):
     assert "Първото мнение" in Client().get(url).content.decode()
     comment_posted_elsewhere(discussion)
     reader = Client()
-    reader.cookies[OWN_COOKIE] = _own_cookie(0)
+    reader.cookies[ARTICLE_OWN_COOKIE] = own_cookie(discussion.comments.first())
     assert "Второто мнение" in reader.get(url).content.decode()
 
 
