@@ -139,7 +139,8 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
 PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
 PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache
 PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)  # 2 with a read replica (below)
-# Each process keeps this many bytes of recently served pages; a hit then reads only versions from Redis.
+# Each process keeps this many bytes of recently served pages (a hit then reads only versions from Redis),
+# and as many of fragments kept under a version (the thread, related articles: no Redis read at all).
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
 # ...and trusts the version numbers it read for this long: another server's change shows within it.
 PAGE_CACHE_VERSION_RECHECK = env.float("PAGE_CACHE_VERSION_RECHECK", default=1.0)
