@@ -170,10 +170,10 @@ def fragment(name: str, version_key: str, build, *, timeout: int, recent: bool =
     return held[1]
 
 
-def related_articles(article, limit: int, *, tags=None) -> list:
+def related_articles(article, limit: int, *, tags=None, recent: bool = True) -> list:
     """``Article.objects.related_to(article)``, kept under the site version: the list changes only when
     an article, tag or section does, and each of those bumps it (the query is the article page's most
-    expensive one)."""
+    expensive one). ``recent`` as for ``article_terms``."""
     from .models import Article
 
     return fragment(
@@ -181,6 +181,7 @@ def related_articles(article, limit: int, *, tags=None) -> list:
         SITE_KEY,
         lambda: list(Article.objects.related_to(article, limit=limit, tags=tags)),
         timeout=settings.PAGE_CACHE_TTL * 10,
+        recent=recent,
     )
 
 
@@ -223,6 +224,10 @@ class Entry:
     @property
     def body(self) -> bytes:
         return csrf_placeholder().encode().join(self.parts)
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.parts))
 
 
 class LocalCopies:
@@ -275,11 +280,6 @@ class LocalCopies:
             self._bytes = 0
 
 
-class LocalPages(LocalCopies):
-    def put(self, key: str, entry: Entry) -> None:
-        super().put(key, entry, sum(map(len, entry.parts)))
-
-
 class LocalVersions:
     """Version numbers this process read from Redis, trusted for PAGE_CACHE_VERSION_RECHECK seconds, so a
     hit on a page this process holds needs no Redis round trip at all. Changes made by this process are
@@ -318,7 +318,7 @@ class LocalVersions:
             self._values.clear()
 
 
-local_pages = LocalPages()
+local_pages = LocalCopies()
 local_fragments = LocalCopies()
 local_versions = LocalVersions()
 
@@ -537,7 +537,7 @@ def serve(request, render, *, article_slug: str | None = None):
         entry = cache.get(plan.page_key)  # our copy is out of date; another process may have a newer one
     if _current(entry, versions):
         if entry is not local and settings.PAGE_CACHE_LOCAL_BYTES:
-            local_pages.put(plan.page_key, entry)
+            local_pages.put(plan.page_key, entry, entry.size)
         return _serve_entry(request, plan, entry, "hit")
     stale = next((e for e in (entry, local, found.get(plan.page_key)) if isinstance(e, Entry)), None)
     if versions is None and isinstance(local, Entry) and time.time() - local.rendered_at < settings.PAGE_CACHE_TTL:
@@ -654,7 +654,7 @@ def _fill(request, render, plan: Plan, versions: tuple | None):
     entry.expires_at = entry.rendered_at + ttl
     cache.set(plan.page_key, entry, ttl)
     if settings.PAGE_CACHE_LOCAL_BYTES:
-        local_pages.put(plan.page_key, entry)
+        local_pages.put(plan.page_key, entry, entry.size)
     not_modified = _not_modified(request, plan, entry, "miss")
     if not_modified is not None:
         return not_modified

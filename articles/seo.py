@@ -89,7 +89,7 @@ def article_meta(request, article, canonical: str, *, tags: list, authors: list)
         *DEFAULT_IMAGE[1:],
     )
     image_alt = (article.lead_image.alt_text if article.lead_image else "") or article.title
-    tags = [tag.name for tag in tags]
+    keywords = [tag.name for tag in tags]
     published, modified = _iso(article.published_at), _iso(article.content_updated_at or article.published_at)
     og = [
         ("og:site_name", settings.SITE_NAME),
@@ -106,7 +106,7 @@ def article_meta(request, article, canonical: str, *, tags: list, authors: list)
         ("article:modified_time", modified),
         ("article:section", article.section.name),
         *[("article:author", request.build_absolute_uri(a.get_absolute_url())) for a in authors],
-        *[("article:tag", name) for name in tags],
+        *[("article:tag", name) for name in keywords],
     ]
     twitter = [
         ("twitter:card", "summary_large_image"),
@@ -119,7 +119,7 @@ def article_meta(request, article, canonical: str, *, tags: list, authors: list)
         "og_meta": og,
         "twitter_meta": twitter,
         "structured_data": [
-            news_article_data(request, article, canonical, image_url, tags, authors),
+            news_article_data(request, article, canonical, image_url, keywords, authors),
             breadcrumb_data(request, article, canonical),
         ],
     }

@@ -138,12 +138,15 @@ class ArticleDetailView(PageCacheMixin, DetailView):
         context = super().get_context_data(**kwargs)
         article = self.object
         canonical_url = self.request.build_absolute_uri(article.get_absolute_url())
-        tags, authors = page_cache.article_terms(article, recent=page_cache.trusts_recent(self.request))
+        recent = page_cache.trusts_recent(self.request)
+        tags, authors = page_cache.article_terms(article, recent=recent)
         context.update(
             is_preview=not article.is_public,
             tags=tags,
             authors=authors,
-            related=page_cache.related_articles(article, limit=settings.RELATED_ARTICLES_LIMIT, tags=tags),
+            related=page_cache.related_articles(
+                article, limit=settings.RELATED_ARTICLES_LIMIT, tags=tags, recent=recent
+            ),
             share_links=share_links(self.request, article),
             canonical_url=canonical_url,
             now=timezone.now(),

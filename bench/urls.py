@@ -40,7 +40,7 @@ def lookup(request, slug):
     return raw(request)
 
 
-def form(request, slug):
+def lookup_and_form(request, slug):
     article = _article(request, slug)
     form = CommentForm(article=article, user=request.user)
     render_to_string("comments/_form.html", {"form": form, "article": article}, request=request)
@@ -50,6 +50,6 @@ def form(request, slug):
 urlpatterns = [
     path("__bench/raw/", raw),
     path("__bench/lookup/<slug:slug>/", lookup),
-    path("__bench/form/<slug:slug>/", form),
+    path("__bench/form/<slug:slug>/", lookup_and_form),
     path("", include("portal.urls")),
 ]

@@ -89,15 +89,6 @@ def _version_key(article_id: int) -> str:
     return f"comments:version:{article_id}"
 
 
-def thread_version(article_id: int, *, recent: bool = False) -> str | None:
-    """The current version of an article's comments (None when the cache does not answer).
-
-    ``recent=True`` accepts the one this process read within PAGE_CACHE_VERSION_RECHECK seconds
-    (``articles.cache.current_version``): for readers who cannot have just posted.
-    """
-    return page_cache.current_version(_version_key(article_id), recent=recent)
-
-
 def bump_version(*article_ids: int) -> None:
     """Mark the articles' comments as changed: their cached threads and cached pages are no longer used."""
     versions = {_version_key(pk): time.time_ns() for pk in article_ids}
@@ -180,7 +171,8 @@ def build_block(article, *, sort: str, page: int, discussion_open: bool) -> Thre
 
 def thread_block(article, *, sort: str, page: int, discussion_open: bool, recent: bool = False) -> ThreadBlock:
     """The rendered page of threads, from the cache (and this process's copy) while the article's comments
-    have not changed; ``recent`` as for ``thread_version``."""
+    have not changed. ``recent=True`` accepts the comments' version this process read within
+    PAGE_CACHE_VERSION_RECHECK seconds: for readers who cannot have just posted (``trusts_recent``)."""
     return page_cache.fragment(
         f"comments:block:{article.pk}:{sort}:{page}:{int(discussion_open)}:{get_language()}",
         _version_key(article.pk),

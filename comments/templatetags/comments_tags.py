@@ -37,7 +37,7 @@ def comments_section(context, article):
 
     own = own_comments(request, article_id=article.pk)
     # One string, not a template loop: a page of threads is up to a few hundred comments.
-    if own.keys() & {pk for pk, _level, _html in block.parts}:
+    if own and any(pk in own for pk, _level, _html in block.parts):
         parts = ((html, own_controls(pk, level, own[pk]) if pk in own else "") for pk, level, html in block.parts)
         thread_html = format_html_join("", "{}{}", parts)
     else:

@@ -2,9 +2,10 @@ import time
 import uuid
 
 import pytest
+from django.core import signing
 from django.urls import reverse
 
-from comments.security import form_token
+from comments.security import OWN_SALT, form_token
 
 
 @pytest.fixture(autouse=True)
@@ -35,6 +36,11 @@ def comment_data(article, **fields):
     }
     data.update(fields)
     return data
+
+
+def own_cookie(*comments) -> str:
+    """The signed cookie that lists ``comments`` as this browser's own (comments.security)."""
+    return signing.dumps([[c.pk, int(time.time()), c.article_id] for c in comments], salt=OWN_SALT, compress=True)
 
 
 def create_url(article_or_id) -> str:

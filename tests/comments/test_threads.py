@@ -9,6 +9,7 @@ from django.utils import translation
 from comments import threads
 from comments.models import Comment, path_segment
 from comments.threads import build_thread, flatten, parse_page, parse_sort
+from tests.comments.conftest import own_cookie
 from tests.factories import ArticleFactory, CommentFactory
 
 # --- Pure helpers: no database ----------------------------------------------------------------------------------
@@ -207,17 +208,6 @@ def test_thread_page_sql_answers_as_the_orm_rules_do(sort, settings):
             article, root_order=order, offset=offset, limit=3, replies_shown=2
         )
         assert all(c.root_total == total and c.article_id == article.pk for c in page)
-
-
-def own_cookie(*comments) -> str:
-    """The signed cookie that lists ``comments`` as this browser's own (comments.security)."""
-    import time
-
-    from django.core import signing
-
-    from comments.security import OWN_SALT
-
-    return signing.dumps([[c.pk, int(time.time()), c.article_id] for c in comments], salt=OWN_SALT, compress=True)
 
 
 @pytest.mark.django_db

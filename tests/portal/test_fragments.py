@@ -9,7 +9,7 @@ from django.test import Client
 from articles import cache as page_cache
 from comments import threads
 from comments.security import ARTICLE_OWN_COOKIE
-from tests.comments.test_threads import own_cookie
+from tests.comments.conftest import own_cookie
 from tests.factories import ArticleFactory, CommentFactory
 
 VERSION = "test:fragment:v"
