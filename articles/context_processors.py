@@ -1,17 +1,16 @@
 from django.conf import settings
+from django.utils.functional import SimpleLazyObject
 
-from . import cache as page_cache
+import caching
+
 from .models import Section
-
-SECTIONS_VERSION_KEY = "articles:nav-sections:v"  # a new value whenever a section changes (signals.py)
 
 
 def site(request):
-    """The site name and the section navigation, cached (it changes only when editors edit sections)."""
-    sections = page_cache.fragment(
-        "articles:nav-sections",
-        SECTIONS_VERSION_KEY,
-        lambda: [(s.name, s.get_absolute_url()) for s in Section.objects.all()],
-        timeout=3600,
+    """The site name and the section navigation (a fragment, read when a template shows it)."""
+    sections = SimpleLazyObject(
+        lambda: caching.fragment(
+            request, "nav-sections", lambda: [(s.name, s.get_absolute_url()) for s in Section.objects.all()]
+        )
     )
     return {"site_name": settings.SITE_NAME, "nav_sections": sections}

@@ -211,11 +211,8 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "source", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        """What the article page reads in its one query: the article, its section, source and lead image.
-
-        Its tags and authors come from ``articles.cache.article_terms`` (kept under the site version).
-        """
-        return self.select_related("section", "source", "lead_image")
+        """What the article page reads: the article with its section, source and lead image; tags and authors."""
+        return self.select_related("section", "source", "lead_image").prefetch_related("tags", "authors")
 
     def in_section(self, section):
         return self.filter(section=section)

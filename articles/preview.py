@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.views.generic import DetailView
 
 from .models import Article
 from .roles import can_preview_article
@@ -23,8 +22,7 @@ class ArticlePreviewView(ArticleDetailView):
     def dispatch(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("admin:login"))
-        # Straight to DetailView, around the page cache: a preview is private.
-        return DetailView.dispatch(self, request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def get_object(self, queryset=None):
         article = get_object_or_404(Article.objects.for_detail(), pk=self.kwargs["pk"])

@@ -1,17 +1,23 @@
+"""Cache upkeep only: any change to what pages show makes everything cached out of date (docs/caching.md)."""
+
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
-from . import cache as page_cache
-from .context_processors import SECTIONS_VERSION_KEY
-from .models import Article, Author, Image, Section, Source, Tag
+import caching
+
+from .models import Article, ArticleRedirect, Author, Image, Section, Source, Tag
+
+SCHEDULE_LIMIT = 1000
 
 
-@receiver([post_save, post_delete], sender=Section)
-def forget_navigation(**kwargs):
-    page_cache.new_version(SECTIONS_VERSION_KEY)
+def site_changed() -> None:
+    """Tell the caches the site changed, and when it will change next without a write (scheduled articles)."""
+    scheduled = Article.objects.scheduled().order_by("published_at").values_list("published_at", flat=True)
+    caching.site_changed(scheduled=scheduled[:SCHEDULE_LIMIT])
 
 
 @receiver([post_save, post_delete], sender=Article)
+@receiver([post_save, post_delete], sender=ArticleRedirect)
 @receiver([post_save, post_delete], sender=Tag)
 @receiver([post_save, post_delete], sender=Section)
 @receiver([post_save, post_delete], sender=Source)
@@ -20,9 +26,6 @@ def forget_navigation(**kwargs):
 @receiver(m2m_changed, sender=Article.tags.through)
 @receiver(m2m_changed, sender=Article.authors.through)
 @receiver(m2m_changed, sender=Article.pinned_related.through)
-def invalidate_pages(sender, **kwargs):
-    """Any change to what pages show makes every cached page stale (articles/cache.py)."""
+def content_changed(sender, **kwargs):
     if kwargs.get("action", "post_").startswith("post_"):
-        page_cache.bump_site()
-        if sender is Article:
-            page_cache.forget_schedule()
+        site_changed()

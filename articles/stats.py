@@ -5,7 +5,7 @@ a 1×1 image (``beacon_url``) whose request calls ``record_view``, so a page ser
 still counted and previews are not (they carry no beacon). ``record_view`` skips bots and prefetches,
 and counts one reader once per article within ``VIEW_DEDUPE_SECONDS``. ``manage.py flush_views`` moves
 the counts into ``ArticleViewCount`` rows, one per article and hour; the boxes read those rows and are
-cached for ``MOST_READ_CACHE_SECONDS``.
+kept as a fragment (docs/caching.md), so new counts show within PAGE_CACHE_TTL of a flush.
 
 Only ``add``, ``incr``, ``decr``, ``get_many`` and ``set`` of Django's cache API are used, atomic on
 Redis (and within a process on the local-memory cache). Keys, all expiring after
@@ -28,9 +28,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+import caching
 from portal.security import client_ip
 
-from . import cache as page_cache
 from .models import Article, ArticleViewCount
 
 # A transparent 1×1 GIF.
@@ -41,8 +41,6 @@ BOT_USER_AGENT = re.compile(
     r"lighthouse|pagespeed|monitor|uptime|scanner|feed|rss|phantomjs|selenium|puppeteer|playwright",
     re.IGNORECASE,
 )
-MOST_READ_CACHE_KEY = "articles:most-read"
-MOST_READ_VERSION_KEY = "articles:most-read:v"  # a new value after each flush of the view counts
 FLUSH_LOCK_KEY = "views:flush-lock"
 
 
@@ -132,7 +130,6 @@ def flush_views(*, now: datetime | None = None) -> FlushResult:
             raise
         keep_since = now - timedelta(days=settings.VIEW_COUNT_KEEP_DAYS)
         result.pruned, _ = ArticleViewCount.objects.filter(hour__lt=keep_since).delete()
-        page_cache.new_version(MOST_READ_VERSION_KEY)
         return result
     finally:
         cache.delete(FLUSH_LOCK_KEY)
@@ -192,15 +189,13 @@ def _write_counts(taken: dict[str, int]) -> FlushResult:
     return FlushResult(views=sum(counts.values()), rows=len(totals))
 
 
-def most_read_boxes() -> dict[str, list[tuple[str, str, int]]]:
+def most_read_boxes(request) -> dict[str, list[tuple[str, str, int]]]:
     """``(title, url, number)`` entries of the most read (24 h, 7 days) and most commented boxes, cached.
 
     The three lists are one UNION ALL where the database allows a LIMIT inside one (PostgreSQL), three
     queries elsewhere.
     """
-    return page_cache.fragment(
-        MOST_READ_CACHE_KEY, MOST_READ_VERSION_KEY, _most_read_boxes, timeout=settings.MOST_READ_CACHE_SECONDS
-    )
+    return caching.fragment(request, "most-read", _most_read_boxes)
 
 
 def _most_read_boxes() -> dict[str, list[tuple[str, str, int]]]:

@@ -23,8 +23,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from articles.cache import clear_local  # noqa: E402
 from articles.models import Article, Section, Tag  # noqa: E402
+from caching.generations import forget  # noqa: E402
+from caching.pages import local_pages  # noqa: E402
 
 HEADERS = {"X-Forwarded-Proto": "https"}  # as nginx passes it; production settings redirect plain HTTP
 REPEAT = int(os.environ.get("BENCH_REPEAT", 30))
@@ -80,7 +81,8 @@ def main() -> None:
     for name, url in pages().items():
         row = {"url": url}
         with override_settings(CACHES=DUMMY, PAGE_CACHE_ENABLED=False):
-            clear_local()  # this process's copies of what the cache held, too
+            local_pages.clear()  # this process's copies of what the cache held, too
+            forget()
             row["no cache"] = measure(url)
         with override_settings(PAGE_CACHE_ENABLED=False):
             row["page cache off"] = measure(url)

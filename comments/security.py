@@ -22,7 +22,7 @@ FORM_SALT = "comments.form"
 OWN_SALT = "comments.own"
 UNSUBSCRIBE_SALT = "comments.unsubscribe"
 # A guest's own fresh comments, in two signed cookies that browsers send where each is needed, so that a
-# reader who commented is still served cached pages everywhere else (articles/cache.py):
+# reader who commented is still served cached pages everywhere else (docs/caching.md):
 OWN_COOKIE = "vestnik_comments"  # all of them, for /comments/ only: who may edit or delete
 ARTICLE_OWN_COOKIE = "vestnik_own"  # one article's, for that article's page only: its edit links
 OWN_COOKIE_LIMIT = 20

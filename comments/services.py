@@ -7,6 +7,9 @@ comment in or out of view. The rows concerned are locked first (``select_for_upd
 thread's top-level comment together with them and always in id order, so two moderators, or a
 moderator and a reader, can neither count one change twice nor deadlock. ``comment_count_refresh``
 recounts from scratch (admin deletes, the ``comments_recount`` command).
+
+Every write says so to the caches (``caching.article_changed``, after commit): what readers see of a
+discussion, counts and votes included, is never older than the generation it is stored under.
 """
 
 import uuid
@@ -20,6 +23,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+import caching
 from articles.models import Article
 
 from . import notifications, spamcheck
@@ -29,7 +33,6 @@ from .security import author_key as make_author_key
 from .security import email_hash as make_email_hash
 from .security import rate_limited
 from .text import clean_body, clean_line, fingerprint
-from .threads import bump_version
 
 
 class CommentError(Exception):
@@ -75,13 +78,6 @@ def _visibility_change(comment: Comment, was_visible: bool) -> None:
         Comment.objects.filter(pk=comment.thread_id).update(
             thread_visible_count=Greatest(F("thread_visible_count") + delta, Value(0))
         )
-
-
-def _after_commit(*article_ids: int) -> None:
-    # Now, and again after commit: a reader who renders between the two caches the old thread under the
-    # first new version, and the second bump retires it.
-    bump_version(*article_ids)
-    transaction.on_commit(lambda: bump_version(*article_ids))
 
 
 def _lock(ids) -> dict[int, Comment]:
@@ -226,7 +222,7 @@ def comment_create(
             if comment.is_visible:
                 _visibility_change(comment, was_visible=False)
                 transaction.on_commit(lambda: notifications.notify_reply(comment.pk))
-            _after_commit(article.pk)
+            caching.article_changed(article.pk)
     except IntegrityError:
         existing = sent_before.first()
         if existing is not None:
@@ -283,7 +279,7 @@ def comment_edit(
         locked.body, locked.fingerprint, locked.edited_at = body, submission.fingerprint, now
         locked.save(update_fields=["body", "fingerprint", "edited_at", "status", "reason", "reason_text"])
         _visibility_change(locked, was_visible)
-        _after_commit(locked.article_id)
+        caching.article_changed(locked.article_id)
     return locked
 
 
@@ -295,7 +291,7 @@ def comment_remove(*, comment: Comment) -> Comment:
         locked.status = CommentStatus.REMOVED
         locked.save(update_fields=["status"])
         _visibility_change(locked, was_visible)
-        _after_commit(locked.article_id)
+        caching.article_changed(locked.article_id)
     return locked
 
 
@@ -322,14 +318,14 @@ def comment_moderate(
             if comment.is_visible and not was_visible and comment.parent_id:
                 transaction.on_commit(lambda pk=comment.pk: notifications.notify_reply(pk))
         if articles:
-            _after_commit(*articles)
+            caching.article_changed(*articles)
     return changed
 
 
 def comment_pin(*, comment: Comment, pinned: bool) -> None:
     """Mark a comment as the editors' pick (pinned threads come first)."""
     Comment.objects.filter(pk=comment.pk).update(is_pinned=pinned)
-    bump_version(comment.article_id)
+    caching.article_changed(comment.article_id)
 
 
 @dataclass
@@ -366,13 +362,9 @@ def comment_vote(*, comment_id: int, voter_key: str, value: int) -> VoteResult:
         Comment.objects.filter(pk=comment.pk).update(
             likes=F("likes") + likes, dislikes=F("dislikes") + dislikes, score=F("score") + likes - dislikes
         )
-        was_collapsed = comment.score <= settings.COMMENTS_COLLAPSE_SCORE
         comment.refresh_from_db(fields=["likes", "dislikes", "score"])
         _visibility_change(comment, was_visible)
-        if comment.is_visible != was_visible or (comment.score <= settings.COMMENTS_COLLAPSE_SCORE) != was_collapsed:
-            _after_commit(comment.article_id)
-        # Otherwise the cached thread keeps showing the old counts for up to COMMENTS_CACHE_SECONDS: a vote
-        # must not cost every reader of a busy discussion a fresh render.
+        caching.article_changed(comment.article_id)  # the thread shows the counts
     return VoteResult(comment.likes, comment.dislikes, comment.score, new)
 
 
@@ -412,7 +404,7 @@ def comment_report(*, comment_id: int, reporter_key: str, reason: str, explanati
             comment.reason_text, comment.hidden_by_reports_at = f"{reports} reports", timezone.now()
             comment.save(update_fields=["status", "reason", "reason_text", "hidden_by_reports_at"])
             _visibility_change(comment, was_visible)
-            _after_commit(comment.article_id)
+            caching.article_changed(comment.article_id)
             transaction.on_commit(lambda: notifications.notify_moderators(comment.pk, reports))
     return hide
 
@@ -468,5 +460,5 @@ def comment_count_refresh(article_ids=None) -> int:
         Comment.objects.filter(pk__in=[pk for pk, _article in stale]).update(thread_visible_count=thread_fresh)
     touched = set(wrong) | {article_id for _pk, article_id in stale}
     if touched:
-        bump_version(*touched)
+        caching.article_changed(*touched)
     return len(wrong) + len(stale)

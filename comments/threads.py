@@ -1,24 +1,23 @@
 """Threads for display: one ordered query per page, nested and flattened in Python, rendered once and cached.
 
-The rendered thread is cached under a version that changes whenever the article's comments do
-(``bump_version``, called by the services after commit), so readers see a new comment at once.
-What is cached is the same for every reader: per-reader parts (the form, CSRF tokens, edit links
-for one's own comments) are added around it by the template tag, never stored in it.
+The rendered thread is a fragment kept under the article's generation (docs/caching.md), which every
+change to its comments renews (``caching.article_changed``: the services, and the signals for any
+other save or delete), so readers see a new comment at once. What is cached is the same for every
+reader: per-reader parts (the form, CSRF tokens, edit links for one's own comments) are added around it
+by the template tag, never stored in it.
 """
 
 import math
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from articles import cache as page_cache
+import caching
 
 from .markup import render_comments
 from .models import Comment, CommentStatus
@@ -80,22 +79,6 @@ def page_url(article, *, sort: str, page: int) -> str:
         params[PAGE_PARAM] = page
     query = f"?{urlencode(params)}" if params else ""
     return f"{article.get_absolute_url()}{query}#comments"
-
-
-# --- Versions of an article's thread ---------------------------------------------------------------------
-
-
-def _version_key(article_id: int) -> str:
-    return f"comments:version:{article_id}"
-
-
-def bump_version(*article_ids: int) -> None:
-    """Mark the articles' comments as changed: their cached threads and cached pages are no longer used."""
-    versions = {_version_key(pk): time.time_ns() for pk in article_ids}
-    cache.set_many(versions, None)
-    page_cache.local_versions.update(versions)  # this process sees its own change at once
-    # The whole article page is cached for anonymous readers too (articles/cache.py).
-    page_cache.touch_articles(*article_ids)
 
 
 # --- Decorating and rendering comments -------------------------------------------------------------------
@@ -169,17 +152,13 @@ def build_block(article, *, sort: str, page: int, discussion_open: bool) -> Thre
     return ThreadBlock(parts=parts, page=page, num_pages=num_pages, total_threads=total, sort=sort)
 
 
-def thread_block(article, *, sort: str, page: int, discussion_open: bool, recent: bool = False) -> ThreadBlock:
-    """The rendered page of threads, from the cache (and this process's copy) while the article's comments
-    have not changed. ``recent=True`` accepts the comments' version this process read within
-    PAGE_CACHE_VERSION_RECHECK seconds: for readers who cannot have just posted (``trusts_recent``)."""
-    return page_cache.fragment(
-        f"comments:block:{article.pk}:{sort}:{page}:{int(discussion_open)}:{get_language()}",
-        _version_key(article.pk),
+def thread_block(request, article, *, sort: str, page: int, discussion_open: bool) -> ThreadBlock:
+    """The rendered page of threads, from the cache while the article's comments have not changed."""
+    return caching.fragment(
+        request,
+        f"thread:{article.pk}:{sort}:{page}:{int(discussion_open)}:{get_language()}",
         lambda: build_block(article, sort=sort, page=page, discussion_open=discussion_open),
-        timeout=settings.COMMENTS_CACHE_SECONDS,
-        recent=recent,
-        size=lambda block: sum(len(html) for _pk, _level, html in block.parts),
+        article_id=article.pk,
     )
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from articles.models import Article
 from articles.views import ArticleDetailView
+from portal import views as portal_views
 from portal.logging import security_event
 
 from .forms import CommentForm, EditForm, ReportForm
@@ -33,7 +34,7 @@ from .services import (
     comment_vote,
 )
 from .spamcheck import Client
-from .threads import bump_version, comment_url, decorate, page_url, thread_rows
+from .threads import comment_url, decorate, page_url, thread_rows
 
 
 def wants_json(request) -> bool:
@@ -71,15 +72,6 @@ def visible_comment(pk: int, *, or_hidden_by_reports: bool = False):
     return comment if comment.is_visible or (or_hidden_by_reports and hidden_by_reports) else None
 
 
-def render_article_with_form(request, article, form, *, status: int):
-    """The article page again, with the comment form as the reader sent it and its errors."""
-    view = ArticleDetailView()
-    view.setup(request, slug=article.slug)
-    view.object = Article.objects.for_detail().get(pk=article.pk)
-    context = view.get_context_data(object=view.object, comment_form=form)
-    return view.render_to_response(context, status=status)
-
-
 def posted_parent(request, article):
     """The visible comment of ``article`` a post names as its parent, to show the reply page again on errors.
 
@@ -92,20 +84,29 @@ def posted_parent(request, article):
     return parent if parent is not None and parent.is_visible else None
 
 
-def expired_form_response(request):
-    """After a failed CSRF check on a comment post: the form again with what the reader typed, or None.
-
-    A page from the shared micro-cache carries no CSRF token (static/js/csrf.js fetches one), so a reader
-    without JavaScript can send a comment without one. Instead of a bare 403 page, they get the article
-    with their comment in the form, a fresh token (and its cookie) and a request to send it again.
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW. A page every reader shares carries no CSRF token (docs/caching.md), so a reader
+    without JavaScript sends its forms without one. A comment comes back in its form, with what the
+    reader typed and a fresh token (and its cookie), asking to send it again; a vote gets a page that
+    sends it again with one click; anything else the project's page (portal.views.csrf_failure).
     """
     try:
         match = resolve(request.path_info)
     except Resolver404:
-        return None
-    if match.view_name != "comments:create" or request.method != "POST":
-        return None
-    article = public_article(match.kwargs["article_id"])
+        match = None
+    if match is not None and request.method == "POST":
+        if match.view_name == "comments:create":
+            response = expired_form_response(request, match.kwargs["article_id"])
+            if response is not None:
+                return response
+        if match.view_name == "comments:vote":
+            return portal_views.csrf_failure(request, reason, resend_fields=("value",))
+    return portal_views.csrf_failure(request, reason)
+
+
+def expired_form_response(request, article_id: int):
+    """The comment form again with what the reader typed and a fresh token, or None for a closed discussion."""
+    article = public_article(article_id)
     if article is None or not discussion_open(article):
         return None
     form = CommentForm(request.POST, article=article, user=request.user, parent=posted_parent(request, article))
@@ -121,7 +122,7 @@ def form_error_response(request, article, form, *, status: int):
     if form.parent_comment is not None:
         context = {"article": article, "parent": form.parent_comment, "form": form}
         return render(request, "comments/reply.html", context, status=status)
-    return render_article_with_form(request, article, form, status=status)
+    return ArticleDetailView.page(request, article, status=status, comment_form=form)
 
 
 @require_POST
@@ -332,9 +333,6 @@ def vote(request, pk: int):
             }
         )
     comment = Comment.objects.select_related("article", "thread").get(pk=pk)
-    # Without JavaScript the reader sees the count in the page they are sent back to: render it afresh
-    # (script-driven votes update the page from the JSON answer and leave the cached thread alone).
-    bump_version(comment.article_id)
     messages.success(request, _("Thank you for your vote.") if result.value else _("Your vote was taken back."))
     return redirect(comment_url(comment) if comment.is_visible else comment.article.get_absolute_url())
 

@@ -2,7 +2,7 @@
 
 In the session, a message gave every reader who commented, voted or reported without JavaScript a
 session for SESSION_COOKIE_AGE, and with it pages rendered for them alone instead of cached ones
-(articles/cache.py) for hours. The cookie lives until the next page shows the message.
+(docs/caching.md) for hours. The cookie lives until the next page shows the message.
 """
 
 from django.conf import settings

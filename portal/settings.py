@@ -40,12 +40,16 @@ INSTALLED_APPS = [
     "axes",
     "django_prose_editor",  # newsroom: the article body editor's static files (articles/forms.py)
     "portal",
+    "caching",
     "articles",
     "comments",
 ]
 
 MIDDLEWARE = [
-    # Security headers first, so every response gets them, even a redirect or a 400 made by a later middleware.
+    # Stored pages are answered before anything else runs, with the headers they were stored with; every
+    # response gets its Cache-Control here (caching/pages.py, docs/caching.md).
+    "caching.pages.PageCacheMiddleware",
+    # Security headers next, so every response gets them, even a redirect or a 400 made by a later middleware.
     "portal.middleware.SecurityHeadersMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -57,8 +61,6 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Hits on pages this process holds, before URL resolution and the view (articles/cache.py).
-    "articles.cache.PageCacheMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.StaffSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -123,36 +125,42 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://vestnik")}
 if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # A cache outage degrades to "no cache" instead of failing the request.
     CACHES["default"].setdefault("OPTIONS", {})["IGNORE_EXCEPTIONS"] = True
-    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-
-# Performance: the page cache for anonymous readers (articles/cache.py, docs/performance.md).
-if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
     # A stopped Redis refuses at once; a frozen one must not hold a worker for long either.
     CACHES["default"]["OPTIONS"].setdefault("SOCKET_CONNECT_TIMEOUT", env.float("CACHE_CONNECT_TIMEOUT", default=0.25))
     CACHES["default"]["OPTIONS"].setdefault("SOCKET_TIMEOUT", env.float("CACHE_TIMEOUT", default=0.25))
     # A hung Redis costs a process one timeout, then calls fail fast for CACHE_BREAKER_SECONDS (misses).
-    CACHES["default"]["OPTIONS"].setdefault("CONNECTION_POOL_CLASS", "portal.cache_breaker.BreakerConnectionPool")
+    CACHES["default"]["OPTIONS"].setdefault("CONNECTION_POOL_CLASS", "caching.breaker.BreakerConnectionPool")
 CACHE_BREAKER_SECONDS = env.float("CACHE_BREAKER_SECONDS", default=2.0)
+# Failures django-redis ignores are logged, except those the breaker reports once (LOGGING, below).
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+# Caching (caching/, docs/caching.md). Pages for readers without reader state are stored for at most
+# PAGE_CACHE_TTL seconds, and fragments too: that bounds whatever no generation covers (the "most read"
+# box, relative times, writes that bypassed the ORM's signals).
 PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE_ENABLED", default=True)
-PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)  # bounds what no version covers (the "most read" box)
-PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=2)  # s-maxage for nginx's micro-cache
-PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)  # 2 with a read replica (below)
-# Each process keeps this many bytes of recently served pages (a hit then reads only versions from Redis),
-# and as many of fragments kept under a version (the thread, related articles: no Redis read at all).
+PAGE_CACHE_TTL = env.int("PAGE_CACHE_TTL", default=60)
+# s-maxage of shared answers: how long nginx's micro-cache (or any shared cache) may keep them.
+PAGE_CACHE_SHARED_MAX_AGE = env.int("PAGE_CACHE_SHARED_MAX_AGE", default=1)
+# Each process keeps this many bytes of pages it served lately (0: none, every hit reads Redis)...
 PAGE_CACHE_LOCAL_BYTES = env.int("PAGE_CACHE_LOCAL_BYTES", default=32 * 1024 * 1024)
-# ...and trusts the version numbers it read for this long: another server's change shows within it.
-PAGE_CACHE_VERSION_RECHECK = env.float("PAGE_CACHE_VERSION_RECHECK", default=1.0)
-# While one process renders a changed page, the others serve their old copy for at most this long.
-PAGE_CACHE_LOCK_SECONDS = env.int("PAGE_CACHE_LOCK_SECONDS", default=10)
-# Query parameters a cached page may depend on; tracking ones (utm_*, fbclid...) are dropped, any other
-# parameter makes the request render uncached. "sort" and "cpage" page through the comments.
-PAGE_CACHE_QUERY_PARAMS = ["page", "sort", "cpage"]
-# Requests carrying these cookies (besides the session and messages cookies) hold per-reader state: never
-# cached. vestnik_own lists the reader's own fresh comments on one article, and browsers send it to that
-# article's page only (its edit links; comments/security.py): a reader who commented gets cached pages elsewhere.
-PAGE_CACHE_BYPASS_COOKIES = ["vestnik_own"]
+# ...and uses the generations it read for this long without asking Redis again (0: ask every time); a
+# change made through another process shows within it. Readers with reader state always ask.
+PAGE_CACHE_TRUST_SECONDS = env.float("PAGE_CACHE_TRUST_SECONDS", default=1.0)
+# With a read replica: nothing built within this many seconds of a change is stored (replica lag).
+PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=0)
+# Requests carrying any of these cookies hold reader state and are answered for that reader alone: the
+# session (signed in), flash messages, one's own fresh comments (comments/security.py: the article's edit
+# links, and the comment views), and the read-replica pin after a write (portal/db_router.py).
+PAGE_CACHE_PERSONAL_COOKIES = [
+    "__Host-sessionid",
+    "sessionid",
+    "__Host-messages",
+    "messages",
+    "vestnik_own",
+    "vestnik_comments",
+    "vestnik_primary",
+]
 
 # Scale-out: an optional PostgreSQL read replica (portal/db_router.py). Reads go to it; writes, reads
 # in a transaction, whole non-GET requests and a browser's next DATABASE_REPLICA_PIN_SECONDS after it
@@ -164,7 +172,7 @@ if DATABASE_REPLICA_URL:
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["portal.db_router.PrimaryReplicaRouter"]
     MIDDLEWARE.insert(0, "portal.db_router.PrimaryPinMiddleware")
-    # A page rendered from a lagging replica right after a change lives only this long in the page cache.
+    # Pages and fragments rendered from a lagging replica right after a change are not stored.
     PAGE_CACHE_SETTLE_SECONDS = env.int("PAGE_CACHE_SETTLE_SECONDS", default=2)
 
 
@@ -265,7 +273,7 @@ LANGUAGE_COOKIE_NAME = "__Host-language" if SECURE_SSL else "django_language"
 MESSAGE_COOKIE_NAME = "__Host-messages" if SECURE_SSL else "messages"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 MESSAGE_STORAGE = "portal.messages.MessageCookieStorage"
-CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+CSRF_FAILURE_VIEW = "comments.views.csrf_failure"  # a refused comment or vote gets its form back
 # Staff sessions end after an hour without a request, and 12 hours after sign-in whatever happens.
 STAFF_SESSION_IDLE_TIMEOUT = env.int("STAFF_SESSION_IDLE_TIMEOUT", default=60 * 60)
 STAFF_SESSION_MAX_AGE = env.int("STAFF_SESSION_MAX_AGE", default=12 * 60 * 60)
@@ -358,7 +366,6 @@ COMMENTS_LATIN_BULGARIAN = env("COMMENTS_LATIN_BULGARIAN", default="nudge")  # "
 COMMENTS_REPORT_THRESHOLD = env.int("COMMENTS_REPORT_THRESHOLD", default=3)
 COMMENTS_COLLAPSE_SCORE = -5
 COMMENTS_HIDE_SCORE = -10
-COMMENTS_CACHE_SECONDS = 60  # the rendered thread; relative times ("преди 5 минути") stay this fresh
 COMMENTS_HASH_SALT = env("COMMENTS_HASH_SALT", default="")  # empty: derived from SECRET_KEY
 # An Akismet-style spam checker (comments/spamcheck.py): its comment-check URL (empty: no check), API key,
 # and the most seconds a post waits for it; on a timeout or error the comment is held for review.
@@ -380,7 +387,6 @@ VIEW_DEDUPE_SECONDS = env.int("VIEW_DEDUPE_SECONDS", default=30 * 60)  # one rea
 VIEW_COUNTER_HOURS = 48  # counters live this long in the cache; flush_views reads this far back
 VIEW_COUNT_KEEP_DAYS = env.int("VIEW_COUNT_KEEP_DAYS", default=8)
 MOST_READ_LIMIT = 5
-MOST_READ_CACHE_SECONDS = env.int("MOST_READ_CACHE_SECONDS", default=300)
 
 # Logging: one escaped key=value line per record (portal/logging.py), so request data cannot forge lines.
 # Security events carry event=<name>: Django's CSRF, DisallowedHost and permission-denied records and
@@ -388,7 +394,11 @@ MOST_READ_CACHE_SECONDS = env.int("MOST_READ_CACHE_SECONDS", default=300)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        # A Redis outage is logged once by the circuit breaker, not once per cache call by django-redis.
+        "reported_by_breaker": {"()": "caching.breaker.ReportedByBreaker"},
+    },
     "formatters": {"logfmt": {"()": "portal.logging.LogfmtFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "logfmt"},
@@ -404,6 +414,7 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO"},
         "django.request": {"handlers": ["mail_admins"], "level": "WARNING"},
         "django.security": {"handlers": [], "level": "WARNING"},
+        "django_redis.cache": {"handlers": [], "filters": ["reported_by_breaker"]},
         # A forged Host header is the client's fault: log it, but never mail it.
         "django.security.DisallowedHost": {"handlers": [], "level": "WARNING"},
         "vestnik.security": {"handlers": [], "level": "INFO"},

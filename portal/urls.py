@@ -2,11 +2,7 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
-
-from articles import cache as page_cache
-from articles.sitemaps import NewsSitemap, sitemaps
 
 from . import views
 
@@ -20,22 +16,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("robots.txt", views.robots_txt, name="robots"),
     path("healthz", views.healthz, name="healthz"),
-    path("sitemap.xml", sitemap_views.index, {"sitemaps": sitemaps}, name="sitemap"),
-    # Before the generic pattern: the same address the index lists, with Google News tags.
-    path(
-        "sitemap-news.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": {"news": NewsSitemap}, "template_name": "articles/news_sitemap.xml"},
-        name="sitemap_news",
-    ),
-    path(
-        "sitemap-<section>.xml",
-        sitemap_views.sitemap,
-        {"sitemaps": sitemaps},
-        name="django.contrib.sitemaps.views.sitemap",
-    ),
+    path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("comments/", include("comments.urls")),
-    path("csrf-token/", page_cache.csrf_token_view, name="csrf_token"),
     path("", include("articles.urls")),
 ]
 

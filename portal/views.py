@@ -1,4 +1,4 @@
-"""Site-wide views that belong to no app: robots.txt, health check, error pages, media in development."""
+"""Site-wide views that belong to no app: robots.txt, health check, CSRF token, error pages, media in development."""
 
 import mimetypes
 import posixpath
@@ -7,9 +7,10 @@ import re
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template import loader
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.static import serve
@@ -25,8 +26,8 @@ def robots_txt(request):
         "Disallow: /redakcia/",
         "Disallow: /search/",
         "Disallow: /stats/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap_news'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('articles:sitemap'))}",
+        f"Sitemap: {request.build_absolute_uri(reverse('articles:sitemap_news'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
@@ -56,15 +57,39 @@ def permission_denied(request, exception=None):
     return HttpResponse(loader.get_template("403.html").render(request=None), status=403)
 
 
-def csrf_failure(request, reason=""):
-    """CSRF_FAILURE_VIEW: a comment post gets its form back (comments.views.expired_form_response); anything
-    else a plain Bulgarian page. The reason is logged by Django, never shown."""
-    from comments.views import expired_form_response
+@never_cache
+@require_GET
+def csrf_token(request):
+    """This reader's CSRF token (and cookie), for the forms of pages shared by every reader, which carry
+    none (static/js/csrf.js; docs/caching.md)."""
+    return JsonResponse({"token": get_token(request)})
 
-    response = expired_form_response(request)
-    if response is not None:
-        return response
-    return HttpResponse(loader.get_template("403_csrf.html").render(request=None), status=403)
+
+# Forms a reader may send again from the "form has expired" page, with the fields that are sent back.
+RESENDABLE = {"set_language": ("language", "next")}
+
+
+def csrf_failure(request, reason="", *, resend_fields=None):
+    """A plain Bulgarian page for a form that failed the CSRF check (the reason is logged by Django, never
+    shown). For the forms of shared pages (which carry no token; a reader without JavaScript sends them
+    without one) it holds the form again with a fresh token: one more click sends it.
+
+    The comments app's CSRF_FAILURE_VIEW handles its own forms and comes here for the rest.
+    """
+    if resend_fields is None:
+        try:
+            resend_fields = RESENDABLE.get(resolve(request.path_info).view_name, ())
+        except Resolver404:
+            resend_fields = ()
+    resend = None
+    if resend_fields and request.method == "POST":
+        resend = {
+            "action": request.path,
+            "token": get_token(request),
+            "fields": [(name, value) for name in resend_fields for value in request.POST.getlist(name)[:1]],
+        }
+    html = loader.get_template("403_csrf.html").render({"resend": resend}, request=None)
+    return HttpResponse(html, status=403)
 
 
 @never_cache

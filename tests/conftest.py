@@ -42,13 +42,16 @@ def _plain_http(settings):
 def _clear_cache():
     from django.core.cache import cache
 
-    from articles.cache import clear_local
+    from caching.generations import forget
+    from caching.pages import local_pages
 
     cache.clear()
-    clear_local()  # the page cache's per-process copies
+    local_pages.clear()  # this process's copies of pages and generations
+    forget()
     yield
     cache.clear()
-    clear_local()
+    local_pages.clear()
+    forget()
 
 
 @pytest.fixture

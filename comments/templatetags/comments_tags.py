@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from articles import cache as page_cache
+from caching import is_shared
 from comments.forms import CommentForm
 from comments.markup import render_comment
 from comments.moderation import discussion_closes_at, discussion_open
@@ -24,16 +24,15 @@ def comments_section(context, article):
     """The discussion under an article: count, form, sort, the page of threads, pagination.
 
     The thread itself comes rendered from the cache (threads.thread_block, one query when it is
-    not cached); this tag adds only what belongs to the reader: the form with its CSRF token and
-    any errors, messages, and edit links beside the reader's own fresh comments.
+    not cached); this tag adds only what belongs to the reader: the form with its CSRF token (none on a
+    page every reader shares: docs/caching.md) and any errors, messages, and edit links beside the
+    reader's own fresh comments.
     """
     request = context["request"]
     sort = parse_sort(request.GET.get("sort"))
     page = parse_page(request.GET.get("cpage"))
     is_open = discussion_open(article)
-    block = thread_block(
-        article, sort=sort, page=page, discussion_open=is_open, recent=page_cache.trusts_recent(request)
-    )
+    block = thread_block(request, article, sort=sort, page=page, discussion_open=is_open)
 
     own = own_comments(request, article_id=article.pk)
     # One string, not a template loop: a page of threads is up to a few hundred comments.
@@ -52,7 +51,8 @@ def comments_section(context, article):
         "article": article,
         "request": request,
         "user": context.get("user"),
-        "csrf_token": context.get("csrf_token"),
+        # Not "csrf_token": an inclusion tag's template gets the page's own under that name.
+        "form_csrf_token": "" if is_shared(request) else context.get("csrf_token"),
         "messages": context.get("messages"),
         "form": form,
         "is_open": is_open,

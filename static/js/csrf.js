@@ -1,13 +1,24 @@
-// Pages served from the shared micro-cache carry empty CSRF fields (articles/cache.py, docs/performance.md):
-// one copy serves every reader, so it cannot hold anyone's token. On the reader's first sign of intent
-// (focus, touch, pointer on a form) this fetches their own token once and fills every empty field; a
-// submit that comes first waits for it. Other scripts can await window.vestnikCsrfToken().
+// Pages every reader shares carry no CSRF token (docs/caching.md): one copy serves every reader, so it
+// cannot hold anyone's. This gives each form that posts here an empty token field; on the reader's first
+// sign of intent (focus, touch, pointer on a form) it fetches their own token once and fills every empty
+// field; a submit that comes first waits for it. Other scripts can await window.vestnikCsrfToken().
+// Without JavaScript a form sent without a token comes back once, filled in, with a token (comments.views).
 (function () {
   "use strict";
 
   var script = document.currentScript;
   var url = script && script.getAttribute("data-token-url");
   var pending = null;
+
+  Array.prototype.forEach.call(document.querySelectorAll("form"), function (form) {
+    var sameSite = form.action.indexOf(window.location.origin + "/") === 0;
+    if ((form.method || "").toLowerCase() !== "post" || !sameSite) return;
+    if (form.querySelector('input[name="csrfmiddlewaretoken"]')) return;
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "csrfmiddlewaretoken";
+    form.appendChild(field);
+  });
 
   function emptyFields() {
     return Array.prototype.filter.call(

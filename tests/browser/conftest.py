@@ -230,11 +230,13 @@ def _settled_server():
     yield
     from django.core.cache import cache
 
-    from articles.cache import clear_local
+    from caching.generations import forget
+    from caching.pages import local_pages
 
     with _one_at_a_time:
         cache.clear()
-        clear_local()
+        local_pages.clear()
+    forget()
 
 
 @pytest.fixture(autouse=True)

@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+import caching
 from comments import threads
 from comments.models import Comment, path_segment
 from comments.threads import build_thread, flatten, parse_page, parse_sort
@@ -76,13 +77,13 @@ def test_one_query_for_a_page_of_threads():
 def test_thread_block_is_cached_until_the_comments_change():
     article = ArticleFactory()
     CommentFactory(article=article, body="първи")
-    threads.thread_block(article, sort="newest", page=1, discussion_open=True)
+    threads.thread_block(None, article, sort="newest", page=1, discussion_open=True)
     with CaptureQueriesContext(connection) as queries:
-        cached = threads.thread_block(article, sort="newest", page=1, discussion_open=True)
+        cached = threads.thread_block(None, article, sort="newest", page=1, discussion_open=True)
     assert len(queries) == 0 and len(cached.parts) == 1
     CommentFactory(article=article, body="втори")
-    threads.bump_version(article.pk)
-    assert len(threads.thread_block(article, sort="newest", page=1, discussion_open=True).parts) == 2
+    caching.article_changed(article.pk)
+    assert len(threads.thread_block(None, article, sort="newest", page=1, discussion_open=True).parts) == 2
 
 
 @pytest.mark.django_db
@@ -91,9 +92,9 @@ def test_cached_thread_keeps_its_html_safe_and_per_language():
     root = CommentFactory(article=article, body="<b>текст</b>")
     CommentFactory(parent=root)
     with translation.override("en"):
-        english = threads.thread_block(article, sort="newest", page=1, discussion_open=True)
-    bulgarian = threads.thread_block(article, sort="newest", page=1, discussion_open=True)
-    cached = threads.thread_block(article, sort="newest", page=1, discussion_open=True)
+        english = threads.thread_block(None, article, sort="newest", page=1, discussion_open=True)
+    bulgarian = threads.thread_block(None, article, sort="newest", page=1, discussion_open=True)
+    cached = threads.thread_block(None, article, sort="newest", page=1, discussion_open=True)
     assert "in reply to" in english.parts[1][2] and "в отговор на" in bulgarian.parts[1][2]
     assert type(cached.parts[0][2]).__name__ == "SafeString"
     assert "&lt;b&gt;текст&lt;/b&gt;" in cached.parts[0][2]

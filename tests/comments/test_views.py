@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+import caching
 from articles.models import Article
 from comments.models import Comment, CommentStatus, Report
 from comments.security import OWN_SALT, form_token
-from comments.threads import bump_version
 from tests.comments.conftest import comment_data, create_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -110,7 +110,7 @@ def test_article_page_query_count_is_fixed_however_many_comments(client, setting
         measured = []
         for thread_cached in (False, True):
             if not thread_cached:
-                bump_version(article.pk)
+                caching.article_changed(article.pk)
             with CaptureQueriesContext(connection) as queries:
                 assert client.get(article.get_absolute_url()).status_code == 200
             measured.append(len(queries))  # read now: the next request clears the query log
@@ -834,9 +834,27 @@ def test_a_post_without_csrf_token_gets_its_form_back_with_a_fresh_token(article
     assert Comment.objects.get().body == body
 
 
-def test_a_csrf_failure_elsewhere_keeps_the_plain_page(article):
+def test_a_vote_without_csrf_token_is_sent_again_with_one_click(article):
     from django.test import Client
 
     comment = CommentFactory(article=article)
-    refused = Client(enforce_csrf_checks=True).post(reverse("comments:vote", kwargs={"pk": comment.pk}), {"value": 1})
-    assert refused.status_code == 403 and "Формулярът е изтекъл" in refused.content.decode()
+    reader = Client(enforce_csrf_checks=True)  # a page every reader shares carries no token
+    vote_url = reverse("comments:vote", kwargs={"pk": comment.pk})
+    refused = reader.post(vote_url, {"value": "-1", "extra": "dropped"})
+    html = refused.content.decode()
+    assert refused.status_code == 403 and "Формулярът е изтекъл" in html
+    assert Comment.objects.get().dislikes == 0
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
+    assert set(form) == {"csrfmiddlewaretoken", "value"} and form["value"] == "-1"
+    assert f'action="{vote_url}"' in html
+    assert reader.post(vote_url, form).status_code == 302
+    assert Comment.objects.get().dislikes == 1
+
+
+def test_a_csrf_failure_of_any_other_form_keeps_the_plain_page(article):
+    from django.test import Client
+
+    comment = CommentFactory(article=article)
+    refused = Client(enforce_csrf_checks=True).post(reverse("comments:unreport", kwargs={"pk": comment.pk}))
+    html = refused.content.decode()
+    assert refused.status_code == 403 and "Формулярът е изтекъл" in html and "<form" not in html

@@ -1,6 +1,6 @@
 """RELIABILITY 45: Redis flushed (or restarted with no persistence) loses nothing that matters.
 
-The cache is the production django-redis setup (tests/portal/test_cache_backends.redis_cache) on the
+The cache is the production django-redis setup (tests/caching/helpers.redis_cache) on the
 Redis of TEST_REDIS_URL, or of CACHE_URL when that is Redis; without either the tests skip. Each
 test fills the cache through real requests, sends a real ``FLUSHDB`` and checks the first requests
 after it:
@@ -23,13 +23,14 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from articles import cache as page_cache
 from articles.models import Article
 from articles.roles import EDITOR, account_set_role
 from comments.models import Comment, CommentStatus, Reason
 from tests.comments.conftest import comment_data, create_url
 from tests.factories import ArticleFactory, UserFactory
-from tests.portal.test_cache_backends import redis_cache
+from caching import generations
+from caching.pages import HEADER, local_pages
+from tests.caching.helpers import redis_cache
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
@@ -149,20 +150,20 @@ def test_the_comment_count_shown_is_the_database_value_on_the_first_request_afte
         assert poster.post(create_url(article), comment_data(article, body=f"Мнение {n}.")).status_code == 302
     url = article.get_absolute_url()
     first = Client().get(url)
-    assert first.headers[page_cache.HEADER] == "miss" and shown_counts(first) == [3, 3]
-    assert Client().get(url).headers[page_cache.HEADER] == "hit"  # kept in Redis and in this process
+    assert first.headers[HEADER] == "miss" and shown_counts(first) == [3, 3]
+    assert Client().get(url).headers[HEADER] == "hit"  # kept in Redis and in this process
 
     # A fourth comment, then the flush before anybody reads the page again.
     assert poster.post(create_url(article), comment_data(article, body="Четвърто мнение.")).status_code == 302
     flush()
-    # Like any process that has not seen that comment: its copy of the page and of the versions is from before.
-    page_cache.local_versions.clear()
-    settings.PAGE_CACHE_VERSION_RECHECK = 0
-    kept = [entry.body for entry in page_cache.local_pages.values()]
+    # Like any process that has not seen that comment: its copy of the page is from before, and it asks the
+    # cache for the generations (which the flush lost).
+    generations.forget()
+    kept = [page.body for page in local_pages._pages.values()]
     assert kept and all(b"data-comment-count>3<" in body for body in kept)  # the page as it was, with 3
 
     after = Client().get(url)
     stored = Article.objects.get(pk=article.pk).comment_count
     assert stored == 4
     assert after.status_code == 200 and shown_counts(after) == [stored, stored]
-    assert after.headers[page_cache.HEADER] == "miss"  # rendered from the database
+    assert after.headers[HEADER] == "miss"  # rendered from the database

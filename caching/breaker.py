@@ -10,6 +10,11 @@ first answer closes the circuit again.
 It sits at the connection level (``CONNECTION_POOL_CLASS``), below django-redis, so sessions, the page
 cache, the rate limiter and the view counters are all covered. The state is per process and per
 server address.
+
+Logging: one WARNING when a circuit opens (with the error) and one when it closes; calls that fail
+fast while it is open log nothing. django-redis would log every ignored failure with its traceback
+(a thousand records for ten seconds of outage under load): ``ReportedByBreaker`` drops those whose
+cause the breaker has already reported.
 """
 
 import logging
@@ -20,7 +25,8 @@ from django.conf import settings
 from redis.connection import Connection, ConnectionPool
 from redis.exceptions import ConnectionError, TimeoutError
 
-logger = logging.getLogger("portal.cache")
+logger = logging.getLogger("caching.breaker")
+_recovered = threading.Event()
 
 
 class CircuitOpen(ConnectionError):
@@ -56,13 +62,20 @@ class Breaker:
                 if self.tripped:
                     self.tripped, self.open_until, self.prober = False, 0.0, None
                     logger.warning("cache %s answers again: circuit closed", self.name)
+                    _recovered.set()
 
     def failed(self, error: Exception, seconds: float) -> None:
         with self.lock:
             first = not self.tripped
             self.tripped, self.open_until, self.prober = True, time.monotonic() + seconds, None
         if first:
-            logger.warning("cache %s failed (%s): served uncached for %.1f s", self.name, type(error).__name__, seconds)
+            logger.warning(
+                "cache %s failed (%s: %s): circuit open, served uncached, retried every %.1f s",
+                self.name,
+                type(error).__name__,
+                error,
+                seconds,
+            )
 
 
 _breakers: dict[tuple, Breaker] = {}
@@ -81,6 +94,28 @@ def reset() -> None:
     """Forget every breaker's state (tests)."""
     with _breakers_lock:
         _breakers.clear()
+    _recovered.clear()
+
+
+def recovered() -> bool:
+    """True once after a circuit of this process closed again (the cache answers after failing)."""
+    if not _recovered.is_set():
+        return False
+    _recovered.clear()
+    return True
+
+
+class ReportedByBreaker(logging.Filter):
+    """Drops django-redis's "Exception ignored" records caused by a connection failure: the breaker logs
+    each outage once, when its circuit opens. Other errors (a full Redis, a wrong command) still log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        while error is not None:
+            if isinstance(error, ConnectionError | TimeoutError | OSError):
+                return False
+            error = error.__cause__ or error.__context__
+        return True
 
 
 class BreakerConnection(Connection):

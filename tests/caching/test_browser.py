@@ -1,4 +1,4 @@
-"""static/js/csrf.js in Chromium: a page from the shared micro-cache carries no token; the reader gets theirs."""
+"""static/js/csrf.js in Chromium: a page every reader shares carries no token; the reader gets theirs on first use."""
 
 import re
 
@@ -15,8 +15,8 @@ FIELD = ".language-form [name=csrfmiddlewaretoken]"
 
 @pytest.fixture
 def shared_copy_page(browser):  # noqa: F811
-    """A browser whose page requests carry what nginx adds for its micro-cache."""
-    context = browser.new_context(locale="bg-BG", extra_http_headers={"X-Shared-Cache": "1"})
+    """A browser without cookies: it is served the pages every reader shares."""
+    context = browser.new_context(locale="bg-BG")
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors = []
@@ -30,7 +30,7 @@ def test_first_focus_fetches_the_readers_token(live_server, shared_copy_page):  
     page = shared_copy_page
     article = ArticleFactory()
     page.goto(live_server.url + article.get_absolute_url())
-    assert page.input_value(FIELD) == ""  # the shared copy holds nobody's token
+    assert page.input_value(FIELD) == ""  # the shared copy holds nobody's token; the script added the field
     page.focus("#language-select")
     # Playwright's own matchers, not wait_for_function: a string function is eval, which the page's CSP refuses.
     expect(page.locator(FIELD)).to_have_value(re.compile(r"^[A-Za-z0-9]{64}$"))
