@@ -38,7 +38,6 @@ pytestmark = [
     pytest.mark.redis,
     pytest.mark.skipif(NGINX is None, reason="nginx not installed (apt-get install -y nginx)"),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (gunicorn shares the database)"),
-    pytest.mark.xfail(strict=False, reason="takedown fix in progress"),
 ]
 
 HOST = "vestnik.example"  # deploy/nginx.conf's server_name
