@@ -1,16 +1,27 @@
-"""Article search, one entry point for both databases.
+"""Article search, one entry point for both databases (docs/search.md has the long version).
 
-PostgreSQL: the stored ``Article.search_vector`` (a Bulgarian ispell configuration, see migration
-0002) is matched with web-search syntax (quotes, ``-word``, ``or``), OR'ed with prefix matches of
-lightly stemmed words, plus ``pg_trgm`` word similarity on the headline for typos. Ranked by
-``ts_rank`` plus the headline's similarity.
+The reader's text is cleaned (``clean_query``: never an error, whatever the input) and parsed like a web
+search (``parse_query``): words, ``"quoted phrases"``, ``-excluded`` words or phrases, ``or`` between two
+items. Every word may also stand for other words (``expand``): its Cyrillic spellings when typed in Latin
+letters (``articles/search_translit.py``) and, for a word no article contains, the near spellings that
+articles do contain (typos), looked up in a vocabulary of the articles' words. An excluded word excludes
+in every form search matches it in.
 
-Elsewhere (SQLite, the embedded default): every word, lightly stemmed, must occur case-folded in the
-headline, lead or body; ranked by where it occurs.
+PostgreSQL: the stored ``Article.search_vector`` (a Bulgarian ispell configuration, migration 0002) is
+matched with a tsquery built here: each word's dictionary forms, the prefix of its stem and its
+alternatives; ranked by ``ts_rank``; headline and lead highlighted by ``ts_headline`` with the same query,
+so forms found through the dictionary are marked too. The vocabulary is ``articles_search_word`` with a
+trigram index (migration 0005).
 
-Whatever the reader types is first cleaned by ``clean_query``: never an error, whatever the input.
+Elsewhere (SQLite, the embedded default): the words' stems (or short words whole) at the start of a word
+of the headline, lead or body, case-insensitively (Python regular expressions); ranked by where they
+occur. The vocabulary is an FTS5 index's (migration 0005); typos are corrected by one edit.
+
+One page of results is one statement (the matches, their number and the page, highlighted); with the
+sections for the filter and the vocabulary lookup a search costs three queries whatever it finds.
 """
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,29 +29,37 @@ from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.backends.signals import connection_created
-from django.db.models import Case, F, Func, Q, TextField, Value, When
-from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Article, Section
+from .models import Article, Section, Status
+from .search_translit import cyrillic_candidates, is_latin
 
 SEARCH_CONFIG = "bulgarian"  # created by migration 0002 (ispell from hunspell-bg, else unaccent + simple)
 MAX_TERMS = 10
 MIN_STEM = 4
-TRIGRAM_MIN_LENGTH = 4  # shorter queries match too many words by similarity
+MIN_PREFIX = 3  # shorter words match only whole: "ЕС" is not "есента"
+TYPO_MIN_LENGTH = 4  # shorter words have too many neighbours one letter away
+MAX_ALTERNATIVES = 6  # other words one query word may stand for
+SIMILAR_CANDIDATES = 20  # nearest vocabulary words fetched per typo (PostgreSQL), before the edit-distance check
+MAX_PAGE = 10**6  # page numbers past this are "the last page" too
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
+HIT, END = "\x02", "\x03"  # ts_headline's marks; taken out of the text first
 
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # C0/C1 controls (NUL included), zero-width characters, bidi embeddings/overrides/isolates, BOM.
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[^\W_]+")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+_MARKS = re.compile(f"{HIT}([^{END}]*){END}")
+# "министър" → "министри", "театър" → "театри": the ъ before a final consonant drops in other forms.
+_MOBILE_ER = re.compile("^(.{3,})ъ([бвгджзклмнпрстфхцчшщ])$")
+BULGARIAN_LETTERS = "абвгдежзийклмнопрстуфхцчшщъьюя"
+LATIN_LETTERS = "abcdefghijklmnopqrstuvwxyz"
 # Bulgarian inflection: definite articles, plurals, adjective and a few verb endings. Longest first.
 # fmt: off
 _SUFFIXES = sorted((
@@ -71,27 +90,413 @@ def light_stem(word: str) -> str:
     return word
 
 
-def query_terms(query: str) -> list[str]:
-    """The distinct words of a cleaned query, lower case, at most ``MAX_TERMS``."""
-    terms: list[str] = []
-    for word in _WORD.findall(query.casefold()):
-        if word not in terms:
-            terms.append(word)
-    return terms[:MAX_TERMS]
+def stems(word: str) -> list[str]:
+    """What forms of ``word`` start with: its light stem, and that without a mobile “ъ”; a three-letter
+    word itself (“мир” → “мирно”); nothing for shorter words, which match only whole."""
+    stem = light_stem(word)
+    if len(stem) < MIN_STEM:
+        stem = word.casefold() if len(word) >= MIN_PREFIX else ""
+    found = [stem] if stem else []
+    if mobile := _MOBILE_ER.match(stem):
+        found.append(mobile[1] + mobile[2])
+    return found
 
 
-def highlight_pattern(terms: list[str]) -> re.Pattern | None:
-    """A regex matching the words a result is highlighted for: word forms of long terms, short terms whole."""
+def edit_distance(a: str, b: str, limit: int = 2) -> int:
+    """Edits (insert, delete, substitute, swap two neighbours) from ``a`` to ``b``; ``limit + 1`` past it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before, row = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            cost = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + (ca != cb))
+            if before is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cost = min(cost, before[j - 2] + 1)
+            current.append(cost)
+        if min(current) > limit:
+            return limit + 1
+        before, row = row, current
+    return min(row[-1], limit + 1)
+
+
+def one_edit_away(word: str) -> set[str]:
+    """Every string one edit from ``word`` in its alphabet (Bulgarian or Latin)."""
+    letters = LATIN_LETTERS if is_latin(word) else BULGARIAN_LETTERS
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    found = {a + b[1:] for a, b in splits if b}
+    found |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    found |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    found |= {a + c + b for a, b in splits for c in letters}
+    found.discard(word)
+    return found
+
+
+def max_typos(word: str) -> int:
+    """Edits a word may be away from what it stands for: none below four letters, two from nine."""
+    return 0 if len(word) < TYPO_MIN_LENGTH else 1 if len(word) < 9 else 2
+
+
+# Parsing ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Term:
+    """A word, or the words of a phrase, as typed (lower case), and the other words it may stand for."""
+
+    words: tuple[str, ...]
+    quoted: bool = False  # a phrase or a quoted word: matched as written, never expanded
+    alternatives: list[str] = field(default_factory=list)
+
+    @property
+    def word(self) -> str:
+        return " ".join(self.words)
+
+    @property
+    def expandable(self) -> bool:
+        return not self.quoted and len(self.words) == 1
+
+    def forms(self) -> list[str]:
+        """The word and its alternatives; a phrase is its own single form."""
+        return [self.word, *self.alternatives]
+
+
+@dataclass
+class ParsedQuery:
+    """What a query asks for: every clause (any of its terms) and none of the excluded terms."""
+
+    clauses: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)  # exclusions alone find nothing
+
+    def terms(self) -> list[Term]:
+        return [term for clause in self.clauses for term in clause]
+
+
+def parse_query(query: str) -> ParsedQuery:
+    """A cleaned query in web-search syntax: ``"a phrase"``, ``-word``, ``-"phrase"``, ``a or b``; at most
+    ``MAX_TERMS`` words. Punctuation separates words; anything else is ignored, never an error."""
+    parsed, budget = ParsedQuery(), MAX_TERMS
+    pending_or = after_positive = False  # "or" joins the items either side of it, both sought
+    for match in _TOKEN.finditer(query):
+        negated, quoted, chunk = match[1] == "-", match[2], match[3]
+        if chunk is not None:
+            negated = chunk.startswith("-") and chunk.strip("-") != ""
+            chunk = chunk.lstrip("-")
+            if chunk.casefold() == "or" and not negated:
+                pending_or = after_positive  # an "or" with nothing sought before it is dropped
+                continue
+        words = _WORD.findall((quoted if chunk is None else chunk).casefold())[:budget]
+        if not words:
+            continue
+        budget -= len(words)
+        if negated:
+            parsed.excluded.append(Term(tuple(words), quoted=chunk is None or len(words) > 1))
+        elif chunk is None:
+            _add(parsed, Term(tuple(words), quoted=True), pending_or)
+        else:
+            for n, word in enumerate(words):
+                _add(parsed, Term((word,)), pending_or and n == 0)
+        pending_or, after_positive = False, not negated
+        if not budget:
+            break
+    return parsed
+
+
+def _add(parsed: ParsedQuery, term: Term, alternative: bool) -> None:
+    if any(term.words == other.words and term.quoted == other.quoted for other in parsed.terms()):
+        return
+    if alternative:
+        parsed.clauses[-1].append(term)
+    else:
+        parsed.clauses.append([term])
+
+
+# Alternatives: Cyrillic spellings of Latin words, corrections of typos ------------------------------
+
+
+def expand(parsed: ParsedQuery) -> ParsedQuery:
+    """``parsed`` with each word's alternatives (Cyrillic spellings, typo corrections) filled in.
+
+    One vocabulary lookup for the whole query. A word the vocabulary holds is taken as written; one it
+    does not is corrected to the vocabulary words a few edits away. Excluded words get their Cyrillic
+    spellings, never corrections (excluding what the reader did not type would hide too much).
+    """
+    plans = []  # (term, spellings, fuzzy word or "")
+    terms = [(term, True) for term in parsed.terms()] + [(term, False) for term in parsed.excluded]
+    for term, positive in terms:
+        if not term.expandable:
+            continue
+        spellings = cyrillic_candidates(term.word)
+        typo = (spellings[0] if spellings else term.word) if positive else ""
+        if typo and (not max_typos(typo) or typo.isdigit()):
+            typo = ""
+        if spellings or typo:
+            plans.append((term, spellings, typo))
+    if not plans:
+        return parsed
+    exact = {word for _, spellings, typo in plans for word in [*spellings, typo] if word}
+    known, similar = lookup_vocabulary(sorted(exact), sorted({typo for _, _, typo in plans if typo}))
+    for term, spellings, typo in plans:
+        found = spellings[:1] + [s for s in spellings[1:] if s in known]
+        if typo and typo not in known and term.word not in known:
+            found += similar.get(typo, [])
+        term.alternatives = [w for w in dict.fromkeys(found) if w != term.word][:MAX_ALTERNATIVES]
+    return parsed
+
+
+def lookup_vocabulary(exact: list[str], typos: list[str]) -> tuple[set[str], dict[str, list[str]]]:
+    """Which of ``exact`` articles contain, and for each of ``typos`` the nearest words they contain."""
+    lookup = _postgres_vocabulary if connection.vendor == "postgresql" else _sqlite_vocabulary
+    rows = lookup(exact, typos)
+    asked = set(exact)
+    known = {word for word, _ in rows if word in asked}
+    similar = {}
+    for typo in typos:
+        near = sorted((typo_distance(typo, word), -score, word) for word, score in set(rows) if word != typo)
+        similar[typo] = [word for distance, _, word in near if distance <= max_typos(typo)][:3]
+    return known, similar
+
+
+def typo_distance(typo: str, word: str) -> int:
+    """Edits from ``typo`` to ``word``, or between the two without their endings when fewer: “прездент” is
+    one from “президентът”, “буджет” one from “бюджета” (the vocabulary holds the forms articles use)."""
+    limit = max_typos(typo)
+    return min(edit_distance(a, b, limit) for a in cores(typo) for b in cores(word))
+
+
+def cores(word: str) -> set[str]:
+    """``word`` and what is left of it without each inflectional ending it may have (three letters at least)."""
+    found = {word}
+    if _CYRILLIC.search(word):
+        found.update(word[: -len(s)] for s in _SUFFIXES if word.endswith(s) and len(word) - len(s) >= 3)
+    return found
+
+
+def _postgres_vocabulary(exact: list[str], typos: list[str]) -> list[tuple[str, float]]:
+    # The trigram index's nearest words (no similarity threshold: "буджет" and "бюджета" share few
+    # trigrams); Python keeps those within the edit distance. Exact words come back with score 1.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT word, 1.0 FROM articles_search_word WHERE word = ANY(%s::text[])
+               UNION ALL
+               SELECT near.word, 1 - near.distance FROM unnest(%s::text[]) AS typo(word)
+               CROSS JOIN LATERAL (
+                   SELECT w.word, w.word <-> typo.word AS distance FROM articles_search_word w
+                   ORDER BY w.word <-> typo.word LIMIT %s
+               ) near""",
+            [exact, typos, SIMILAR_CANDIDATES],
+        )
+        return cursor.fetchall()
+
+
+def _sqlite_vocabulary(exact: list[str], typos: list[str]) -> list[tuple[str, float]]:
+    # The words starting with any spelling one edit from a typo's core (so every word whose core is one
+    # edit away, see typo_distance), each a range lookup in the FTS5 vocabulary; scored by how many
+    # articles use them.
+    prefixes = set()
+    for core in (core for typo in typos for core in cores(typo) if len(core) >= MIN_STEM):
+        prefixes |= {core, *one_edit_away(core)}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT term, doc FROM articles_search_vocab WHERE term IN (SELECT value FROM json_each(%s))
+               UNION ALL
+               SELECT v.term, v.doc FROM json_each(%s) AS p
+               JOIN articles_search_vocab AS v ON v.term >= p.value AND v.term < p.value || char(1114111)""",
+            [json.dumps(exact, ensure_ascii=False), json.dumps(sorted(prefixes), ensure_ascii=False)],
+        )
+        return cursor.fetchall()
+
+
+# Matching and ranking ----------------------------------------------------------------------------
+
+
+def _tsquery(term: Term) -> tuple[str, list]:
+    """The tsquery of a term: a phrase as written; a word's dictionary forms and stem prefixes, and its
+    alternatives'. Stems are letters and digits only (``_WORD``), so quoting them keeps to_tsquery safe."""
+    config = f"'{SEARCH_CONFIG}'::regconfig"
+    if not term.expandable:
+        return f"phraseto_tsquery({config}, %s)", [term.word]
+    parts, params = [], []
+    for form in term.forms():
+        parts.append(f"plainto_tsquery({config}, %s)")
+        params.append(form)
+        prefixes = " | ".join(f"'{stem}':*" for stem in stems(form))
+        if prefixes:
+            parts.append("to_tsquery('simple', %s)")
+            params.append(prefixes)
+    return "(" + " || ".join(parts) + ")", params
+
+
+def _pattern(terms: list[Term]) -> str:
+    """A regular expression for the terms: stems at the start of a word, short words and phrases whole."""
     parts = set()
     for term in terms:
-        stem = light_stem(term)
-        if len(stem) >= MIN_STEM:
-            parts.add(re.escape(stem) + r"\w*")
+        if not term.expandable:
+            parts.add(r"\W+".join(map(re.escape, term.words)) + r"(?!\w)")
+            continue
+        for form in term.forms():
+            form_stems = stems(form)
+            parts.update(re.escape(stem) + r"\w*" for stem in form_stems)
+            if not form_stems:
+                parts.add(re.escape(form) + r"(?!\w)")
+    return r"(?i)(?<!\w)(?:" + "|".join(sorted(parts, key=lambda p: (-len(p), p))) + ")"
+
+
+def _postgres_match(parsed: ParsedQuery) -> tuple[str, list, str, list]:
+    """The tsquery a matching article satisfies, and the one it is ranked and highlighted by."""
+    positive, positive_params = [], []
+    for clause in parsed.clauses:
+        sqls, params = zip(*map(_tsquery, clause), strict=True)
+        positive.append("(" + " || ".join(sqls) + ")")
+        positive_params += [p for ps in params for p in ps]
+    match, match_params = list(positive), list(positive_params)
+    for term in parsed.excluded:
+        sql, params = _tsquery(term)
+        match.append(f"!!{sql}")
+        match_params += params
+    return " && ".join(match), match_params, " && ".join(positive), positive_params
+
+
+_TEXT = "(a.title || ' ' || a.lead || ' ' || a.body)"
+
+
+def _sqlite_match(parsed: ParsedQuery) -> tuple[str, list, str, list]:
+    """The condition a matching article meets, and its rank: 4 for the headline, 2 the lead, 1 the body."""
+    conditions, params, ranks, rank_params = [], [], [], []
+    for clause in parsed.clauses:
+        pattern = _pattern(clause)
+        conditions.append(f"{_TEXT} REGEXP %s")
+        params.append(pattern)
+        ranks.append("(a.title REGEXP %s) * 4 + (a.lead REGEXP %s) * 2 + (a.body REGEXP %s)")
+        rank_params += [pattern] * 3
+    for term in parsed.excluded:
+        conditions.append(f"NOT {_TEXT} REGEXP %s")
+        params.append(_pattern([term]))
+    return " AND ".join(conditions), params, " + ".join(ranks), rank_params
+
+
+# One page of results: the matches, their number and the page's articles, in one statement.
+
+_PAGE_SQL = """
+WITH hits AS {materialized} (
+    SELECT a.id, a.published_at, {rank} AS rank
+    FROM articles_article a
+    WHERE a.status = %s AND a.published_at <= %s {filters} AND {match}
+),
+total AS (SELECT count(*) AS n FROM hits),
+page AS (
+    SELECT id, rank FROM hits ORDER BY rank DESC, published_at DESC, id DESC
+    LIMIT %s OFFSET (SELECT {least}(%s, {greatest}(n - 1, 0) / %s * %s) FROM total)
+)
+SELECT a.id, a.title, a.slug, a.lead, a.section_id, a.published_at, a.created_at, page.rank, total.n AS total,
+       s.name AS section_name, s.slug AS section_slug{headlines}
+FROM page JOIN articles_article a ON a.id = page.id JOIN articles_section s ON s.id = a.section_id, total
+ORDER BY page.rank DESC, a.published_at DESC, a.id DESC
+"""
+
+_HEADLINE = (
+    f"ts_headline('{SEARCH_CONFIG}'::regconfig, translate(a.{{field}}, %s, ''), {{query}}, %s) AS {{field}}_marked"
+)
+
+
+@dataclass
+class Filters:
+    section: str = ""
+    start: date | None = None
+    end: date | None = None
+
+    def sql(self) -> tuple[str, list]:
+        sql, params = "", []
+        if self.section:
+            sql += " AND a.section_id IN (SELECT id FROM articles_section WHERE slug = %s)"
+            params.append(self.section)
+        if self.start:
+            sql += " AND a.published_at >= %s"
+            params.append(_day_start(self.start))
+        if self.end:
+            sql += " AND a.published_at < %s"
+            params.append(_day_start(self.end + timedelta(days=1)))
+        return sql, params
+
+
+def find(parsed: ParsedQuery, filters: Filters, *, page: int = 1, per_page: int = 20) -> tuple[list[Article], int]:
+    """One page of the published articles matching an expanded query, best first, and how many match.
+
+    A ``page`` past the last (or below 1) gives the last page, as ``Paginator.get_page`` does. Each
+    article has ``rank``, and ``title_parts``/``lead_parts`` for highlighting (see ``highlight``).
+    """
+    if not parsed:
+        return [], 0
+    offset = (min(page, MAX_PAGE) - 1) * per_page if page >= 1 else MAX_PAGE * per_page
+    filters_sql, filters_params = filters.sql()
+    postgres = connection.vendor == "postgresql"
+    if postgres:
+        match, match_params, positive, positive_params = _postgres_match(parsed)
+        options = f"HighlightAll=true, StartSel={HIT}, StopSel={END}"
+        sql = _PAGE_SQL.format(
+            materialized="MATERIALIZED",
+            rank=f"ts_rank(a.search_vector, {positive})",
+            filters=filters_sql,
+            match=f"a.search_vector @@ ({match})",
+            least="LEAST",
+            greatest="GREATEST",
+            headlines="".join(", " + _HEADLINE.format(field=name, query=positive) for name in ("title", "lead")),
+        )
+        rank_params, headline_params = positive_params, [HIT + END, *positive_params, options] * 2
+    else:
+        match, match_params, rank, rank_params = _sqlite_match(parsed)
+        sql = _PAGE_SQL.format(
+            materialized="", rank=rank, filters=filters_sql, match=match, least="min", greatest="max", headlines=""
+        )
+        headline_params = []
+    page_params = [per_page, offset, per_page, per_page]
+    params = [*rank_params, Status.PUBLISHED, timezone.now(), *filters_params, *match_params, *page_params]
+    params += headline_params
+    articles = list(Article.objects.raw(sql, params))
+    pattern = None if postgres else re.compile(_pattern(parsed.terms()))
+    for article in articles:
+        article.section = Section.from_db(
+            connection.alias, ["id", "name", "slug"], [article.section_id, article.section_name, article.section_slug]
+        )
+        if postgres:
+            article.title_parts = marked(article.title_marked)
+            article.lead_parts = marked(article.lead_marked)
         else:
-            parts.add(re.escape(term) + r"(?!\w)")
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(parts, key=len, reverse=True)) + ")", re.IGNORECASE)
+            article.title_parts = highlight(article.title, pattern)
+            article.lead_parts = highlight(article.lead, pattern)
+    return articles, articles[0].total if articles else 0
+
+
+def search_articles(
+    query: str, *, section: str = "", start: date | None = None, end: date | None = None, limit: int = 100
+) -> list[Article]:
+    """The first ``limit`` published articles matching a cleaned ``query``, best first."""
+    return find(expand(parse_query(query)), Filters(section, start, end), per_page=limit)[0]
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# Highlighting -----------------------------------------------------------------------------------
+
+
+def marked(text: str | None) -> list[tuple[str, bool]]:
+    """``ts_headline``'s output cut into ``(piece, is_match)`` pairs at its marks."""
+    if not text:
+        return []
+    pieces, pos = [], 0
+    for match in _MARKS.finditer(text):
+        if match.start() > pos:
+            pieces.append((text[pos : match.start()], False))
+        pieces.append((match[1], True))
+        pos = match.end()
+    if pos < len(text):
+        pieces.append((text[pos:], False))
+    return [(piece.replace(HIT, "").replace(END, ""), is_match) for piece, is_match in pieces if piece]
 
 
 def highlight(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
@@ -111,77 +516,13 @@ def highlight(text: str, pattern: re.Pattern | None) -> list[tuple[str, bool]]:
     return pieces
 
 
-class CaseFold(Func):
-    """Unicode case folding in SQLite, whose lower() and LIKE fold ASCII only."""
-
-    function = "vestnik_casefold"
-    output_field = TextField()
-
-
-def _casefold(value):
-    return value.casefold() if isinstance(value, str) else value
+def highlight_pattern(query: str) -> re.Pattern | None:
+    """A regex matching the words a result is highlighted for (SQLite): stems of long words, short words whole."""
+    parsed = parse_query(query)
+    return re.compile(_pattern(parsed.terms())) if parsed else None
 
 
-@receiver(connection_created)
-def register_sqlite_functions(sender, connection, **kwargs):
-    if connection.vendor == "sqlite":
-        connection.connection.create_function("vestnik_casefold", 1, _casefold, deterministic=True)
-
-
-def _postgres_search(articles, query: str, terms: list[str]):
-    ts_query = SearchQuery(query, config=SEARCH_CONFIG, search_type="websearch")
-    stems = [s for s in dict.fromkeys(light_stem(t) for t in terms) if len(s) >= MIN_STEM]
-    if stems:
-        # Word forms the dictionary does not know, and typos past the stem. Stems are letters and
-        # digits only (``_WORD``), so quoting them keeps to_tsquery's syntax safe.
-        prefixes = " & ".join(f"'{stem}':*" for stem in stems)
-        ts_query |= SearchQuery(prefixes, config="simple", search_type="raw")
-    matches = Article.objects.filter(search_vector=ts_query).values("pk").order_by()
-    rank = SearchRank(F("search_vector"), ts_query)
-    if len(query) >= TRIGRAM_MIN_LENGTH:
-        # A UNION, not an OR in one WHERE: each branch then uses its own GIN index, where an OR
-        # made PostgreSQL scan the table (it cannot tell how costly @@ and %> are per row).
-        similar = Article.objects.filter(title__trigram_word_similar=query).values("pk").order_by()
-        matches = matches.union(similar)
-        rank = rank + TrigramWordSimilarity(query, "title")
-    return articles.filter(pk__in=matches).annotate(rank=rank)
-
-
-def _simple_search(articles, terms: list[str]):
-    articles = articles.annotate(
-        folded_title=CaseFold("title"), folded_lead=CaseFold("lead"), folded_body=CaseFold("body")
-    )
-    rank = Value(0)
-    for stem in dict.fromkeys(light_stem(t) for t in terms):
-        articles = articles.filter(
-            Q(folded_title__contains=stem) | Q(folded_lead__contains=stem) | Q(folded_body__contains=stem)
-        )
-        for name, weight in (("folded_title", 4), ("folded_lead", 2), ("folded_body", 1)):
-            rank += Case(When(**{f"{name}__contains": stem}, then=Value(weight)), default=Value(0))
-    return articles.annotate(rank=rank)
-
-
-def search_articles(query: str, *, section: str = "", start: date | None = None, end: date | None = None):
-    """Published articles matching a cleaned ``query``, best first, each with a ``rank``."""
-    articles = Article.objects.published().for_listing()
-    if section:
-        articles = articles.filter(section__slug=section)
-    if start:
-        articles = articles.filter(published_at__gte=_day_start(start))
-    if end:
-        articles = articles.filter(published_at__lt=_day_start(end + timedelta(days=1)))
-    terms = query_terms(query)
-    if not terms:
-        return articles.none()
-    if connection.vendor == "postgresql":
-        articles = _postgres_search(articles, query, terms)
-    else:
-        articles = _simple_search(articles, terms)
-    return articles.order_by("-rank", "-published_at", "-pk")
-
-
-def _day_start(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
+# The search page --------------------------------------------------------------------------------
 
 
 class SearchForm(forms.Form):
@@ -226,6 +567,28 @@ class SearchResults:
     notices: list[str] = field(default_factory=list)
 
 
+class _Found:
+    """What the paginator pages through: the ``total`` matches, of which one page has been fetched."""
+
+    def __init__(self, total: int, page: list):
+        self.total, self.page = total, page
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, key):
+        return self.page
+
+
+def page_number(raw) -> int:
+    """The page asked for as ``Paginator.get_page`` reads it: 1 when not a number, 0 (the last) below 1."""
+    try:
+        number = int(str(raw)) if raw is not None else 1
+    except ValueError:
+        return 1
+    return number if number >= 1 else 0
+
+
 def run_search(params) -> SearchResults:
     """Search for the GET ``params`` of the search page: the query, filters, a page of highlighted results."""
     # QueryDict values may carry anything; the form sees cleaned strings only.
@@ -250,11 +613,10 @@ def run_search(params) -> SearchResults:
         start, end = end, start
     if not results.query:
         return results
-    articles = search_articles(results.query, section=cleaned.get("section", ""), start=start, end=end)
-    page = Paginator(articles, settings.SEARCH_RESULTS_PER_PAGE).get_page(params.get("page"))
-    pattern = highlight_pattern(query_terms(results.query))
-    for article in page.object_list:
-        article.title_parts = highlight(article.title, pattern)
-        article.lead_parts = highlight(article.lead, pattern)
-    results.page_obj = page
+    per_page = settings.SEARCH_RESULTS_PER_PAGE
+    number = page_number(clean_query(params.get("page"), max_length=20) or None)
+    parsed = expand(parse_query(results.query))
+    articles, total = find(parsed, Filters(cleaned.get("section", ""), start, end), page=number, per_page=per_page)
+    paginator = Paginator(_Found(total, articles), per_page)
+    results.page_obj = paginator.get_page(min(number, MAX_PAGE) or paginator.num_pages)
     return results

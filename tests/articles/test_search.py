@@ -11,12 +11,18 @@ from django.utils import timezone
 from articles.models import Article
 from articles.search import (
     clean_query,
+    cores,
+    edit_distance,
     highlight,
     highlight_pattern,
     light_stem,
-    query_terms,
+    marked,
+    parse_query,
     search_articles,
+    stems,
+    typo_distance,
 )
+from articles.search_translit import cyrillic_candidates
 from tests.factories import ArticleFactory, SectionFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,13 +61,91 @@ def test_light_stem_removes_bulgarian_endings(word, stem):
     assert light_stem(word) == stem
 
 
-def test_query_terms_are_distinct_lower_case_words_only():
-    assert query_terms('"Армения" -война OR армения & 2025 😀') == ["армения", "война", "or", "2025"]
-    assert len(query_terms(" ".join(f"дума{n}" for n in range(50)))) == 10
+def _read(parsed):
+    """A parsed query as plain data: clauses of terms (quoted terms in quotes), then the excluded terms."""
+
+    def show(term):
+        return f'"{term.word}"' if term.quoted else term.word
+
+    return [[show(t) for t in clause] for clause in parsed.clauses], [show(t) for t in parsed.excluded]
+
+
+def test_parse_query_reads_phrases_exclusions_and_or():
+    assert _read(parse_query('"Армения" -война OR армения & 2025 😀')) == (
+        [['"армения"'], ["армения"], ["2025"]],
+        ["война"],
+    )
+    assert _read(parse_query('Армения OR Азербайджан -"мирно споразумение" --дъжд')) == (
+        [["армения", "азербайджан"]],
+        ['"мирно споразумение"', "дъжд"],
+    )
+    assert _read(parse_query("or мир or")) == ([["мир"]], [])
+    assert _read(parse_query("-дъжд or мир")) == ([["мир"]], ["дъжд"])
+
+
+def test_parse_query_caps_the_words_and_ignores_what_is_not_a_word():
+    assert sum(len(t.words) for t in parse_query(" ".join(f"дума{n}" for n in range(50))).terms()) == 10
+    for query in ("", "-", '"', "- -- ---", "!", ":*", "&", "😀"):
+        assert not parse_query(query)
+    assert not parse_query("-дъжд")  # exclusions alone find nothing
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("министър", ["министър", "министр"]),
+        ("театъра", ["театър", "театр"]),
+        ("армения", ["армен"]),
+        ("мир", ["мир"]),
+        ("ес", []),
+    ],
+)
+def test_stems_include_the_form_without_the_mobile_er(word, expected):
+    assert stems(word) == expected
+
+
+def test_edit_distance_counts_insertions_deletions_substitutions_and_swaps():
+    assert edit_distance("прездент", "президент") == 1
+    assert edit_distance("прзеидент", "президент") == 1
+    assert edit_distance("буджет", "бюджет") == 1
+    assert edit_distance("абв", "абв") == 0
+    assert edit_distance("министър", "футбол") == 3  # stops counting past the limit
+
+
+def test_typo_distance_compares_words_without_their_endings():
+    assert "президент" in cores("президентът")
+    assert typo_distance("прездент", "президентът") == 1
+    assert typo_distance("буджет", "бюджета") == 1
+    assert typo_distance("министър", "министрите") == 1
+
+
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("byudzhet", "бюджет"),
+        ("parlament", "парламент"),
+        ("balgaria", "българия"),
+        ("bulgaria", "българия"),
+        ("shtastie", "щастие"),
+        ("pyrvi", "първи"),
+        ("tsena", "цена"),
+        ("Armenia", "армения"),
+        ("yunak", "юнак"),
+        ("yabalka", "ябълка"),
+    ],
+)
+def test_latin_words_get_their_cyrillic_spellings(latin, cyrillic):
+    assert cyrillic in cyrillic_candidates(latin)
+
+
+def test_only_latin_words_get_cyrillic_spellings():
+    assert cyrillic_candidates("бюджет") == [] and cyrillic_candidates("2025") == []
+    assert cyrillic_candidates("budzhet")[0] == "буджет"  # the most likely spelling first; search corrects it
+    assert len(cyrillic_candidates("abakadabaka")) <= 24
 
 
 def test_highlight_marks_word_forms_of_long_terms():
-    pattern = highlight_pattern(["армения"])
+    pattern = highlight_pattern("армения")
     assert highlight("Армения и арменските власти", pattern) == [
         ("Армения", True),
         (" и ", False),
@@ -71,12 +155,30 @@ def test_highlight_marks_word_forms_of_long_terms():
 
 
 def test_highlight_marks_short_terms_only_as_whole_words():
-    assert highlight("ЕС и есента", highlight_pattern(["ес"])) == [("ЕС", True), (" и есента", False)]
+    assert highlight("ЕС и есента", highlight_pattern("ес")) == [("ЕС", True), (" и есента", False)]
+
+
+def test_highlight_marks_forms_with_a_mobile_er():
+    assert highlight("Заместник-министрите", highlight_pattern("министър")) == [
+        ("Заместник-", False),
+        ("министрите", True),
+    ]
+
+
+def test_marked_reads_the_marks_of_ts_headline():
+    assert marked("Заместник-\x02министрите\x03 и \x02бюджета\x03") == [
+        ("Заместник-", False),
+        ("министрите", True),
+        (" и ", False),
+        ("бюджета", True),
+    ]
+    assert marked("") == [] and marked(None) == []
 
 
 def test_highlight_without_terms_returns_the_text_unmarked():
     assert highlight("Текст", None) == [("Текст", False)]
-    assert highlight("", highlight_pattern(["дума"])) == []
+    assert highlight("", highlight_pattern("дума")) == []
+    assert highlight_pattern("-дума") is None
 
 
 # The search page, on whichever database runs the suite.
@@ -282,6 +384,144 @@ def test_search_url_is_reserved_against_section_slugs():
     assert reverse("articles:search") == SEARCH
 
 
+# Exclusions, typos, highlighting of dictionary forms, queries in Latin letters: on either database.
+
+
+def vocabulary(word):
+    """``[word]`` when the typo vocabulary holds it, else ``[]``."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT word FROM articles_search_word WHERE word = %s", [word])
+        else:
+            cursor.execute("SELECT term FROM articles_search_vocab WHERE term = %s", [word])
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.fixture
+def dobrudzha():
+    rain = ArticleFactory(
+        title="Добруджа под дъжд",
+        lead="Дъждът спря жътвата в Добруджа.",
+        body="<p>Силен дъжд валя цял ден над Добруджа.</p>",
+        published_at=timezone.now() - timedelta(hours=2),
+    )
+    rain_in_body = ArticleFactory(
+        title="Добруджа: прибиране на реколтата",
+        lead="Комбайните в Добруджа работят денонощно.",
+        body="<p>Дъждовете от миналата седмица забавиха работата.</p>",
+        published_at=timezone.now() - timedelta(hours=3),
+    )
+    harvest = ArticleFactory(
+        title="Добруджа прибра рекордна реколта",
+        lead="Зърнопроизводителите са доволни.",
+        body="<p>Слънчево и сухо време през цялото лято.</p>",
+        published_at=timezone.now() - timedelta(hours=4),
+    )
+    return rain, rain_in_body, harvest
+
+
+@pytest.mark.parametrize(
+    "query", ["Добруджа -дъжд", "добруджанските -дъждът", "Добруджа -дъжд -градушка", "Добруджа -dazhd"]
+)
+def test_an_excluded_word_excludes_in_every_form_and_field(client, dobrudzha, query):
+    *_, harvest = dobrudzha
+    assert results(client.get(SEARCH, {"q": query})) == [harvest]
+
+
+def test_an_excluded_word_excludes_alternatives_too(client, dobrudzha):
+    _, rain_in_body, harvest = dobrudzha
+    assert results(client.get(SEARCH, {"q": "реколта OR дъжд -Добруджа"})) == []
+    assert results(client.get(SEARCH, {"q": 'Добруджа -"силен дъжд"'})) == [rain_in_body, harvest]
+
+
+@pytest.fixture
+def president():
+    return ArticleFactory(
+        title="Държавният глава откри сесията",
+        lead="Новата сесия на парламента започна.",
+        body="<p>В словото си президентът говори за бюджета и изборите.</p>",
+    )
+
+
+@pytest.mark.parametrize(
+    ("field", "query"),
+    [
+        ("body", "прездент"),  # a letter missing
+        ("body", "президнетът"),  # two letters swapped
+        ("body", "пресидентът"),  # one wrong
+        ("body", "изборте"),
+        ("lead", "парламинта"),
+        ("title", "държавнят"),
+    ],
+)
+def test_typos_are_tolerated_in_headline_lead_and_body(client, president, unrelated, field, query):
+    assert results(client.get(SEARCH, {"q": query})) == [president], field
+
+
+def test_typo_tolerance_follows_new_and_edited_articles(client):
+    article = ArticleFactory(title="Без новини", body="<p>Нищо.</p>")
+    assert results(client.get(SEARCH, {"q": "кметъд"})) == []
+    article.body = "<p>Кметът на Варна подаде оставка.</p>"
+    article.save()
+    assert vocabulary("кметът") == ["кметът"]
+    assert results(client.get(SEARCH, {"q": "кметъд"})) == [article]
+
+
+def test_a_known_word_is_not_corrected(client):
+    ArticleFactory(title="Мачът завърши наравно")
+    march = ArticleFactory(title="Мачът на март")  # "марш" is a word: no typo for "март"
+    ArticleFactory(title="Протестен марш в центъра")
+    assert results(client.get(SEARCH, {"q": "март"})) == [march]
+
+
+def test_highlight_marks_forms_matched_through_the_dictionary(client):
+    ArticleFactory(
+        title="Заместник-министрите обсъдиха бюджета",
+        lead="Министърът на финансите представи проекта.",
+        body="<p>Текст.</p>",
+    )
+    html = client.get(SEARCH, {"q": "министър"}).content.decode()
+    assert "Заместник-<mark>министрите</mark> обсъдиха" in html
+    assert "<mark>Министърът</mark> на финансите" in html
+
+
+def test_highlight_marks_corrected_and_transliterated_words(client, president):
+    html = client.get(SEARCH, {"q": "novata sesiya"}).content.decode()
+    assert "<mark>Новата</mark> <mark>сесия</mark> на парламента" in html
+    html = client.get(SEARCH, {"q": "парламинта"}).content.decode()
+    assert "Новата сесия на <mark>парламента</mark> започна." in html
+
+
+@pytest.mark.parametrize("query", ["budzhet", "byudzhet", "budjet", "parlament", "parlamenta", "BYUDZHETA", "sesiyata"])
+def test_a_query_in_latin_letters_finds_cyrillic_articles(client, president, armenia, query):
+    assert results(client.get(SEARCH, {"q": query})) == [president]
+
+
+def test_latin_words_still_find_latin_text(client):
+    nato = ArticleFactory(title="Срещата на NATO в Брюксел", lead="Съюзниците се събраха.")
+    assert results(client.get(SEARCH, {"q": "NATO"})) == [nato]
+    assert results(client.get(SEARCH, {"q": "bryuksel"})) == [nato]
+
+
+def test_a_page_past_the_last_shows_the_last_page(client):
+    for n in range(25):
+        ArticleFactory(title=f"Армения новина {n}", published_at=timezone.now() - timedelta(minutes=n + 1))
+    for page in ("3", "999999", "9" * 40, "-1", "0"):
+        response = client.get(SEARCH, {"q": "Армения", "page": page})
+        page_obj = response.context["search"].page_obj
+        assert (page_obj.number, len(results(response)), page_obj.paginator.count) == (2, 5, 25), page
+    assert results(response)[-1].title == "Армения новина 24"
+    assert client.get(SEARCH, {"q": "Армения", "page": "x"}).context["search"].page_obj.number == 1
+
+
+def test_search_query_budget_with_every_kind_of_term(client, dobrudzha, django_assert_max_num_queries):
+    client.get("/")  # warm the navigation cache
+    # Sections for the filter, the vocabulary, the page with its count.
+    with django_assert_max_num_queries(3):
+        response = client.get(SEARCH, {"q": 'Добруджа прездент budzhet "мирно споразумение" -дъжд or мир'})
+    assert response.status_code == 200
+
+
 # PostgreSQL: the stored vector, the Bulgarian configuration, trigram similarity.
 
 
@@ -373,20 +613,48 @@ def test_listings_do_not_load_the_search_vector(armenia, django_assert_num_queri
 
 
 @postgres_only
-def test_search_config_command_refreshes_mapping_and_vectors(armenia):
+def test_search_config_command_refreshes_mapping_vectors_and_vocabulary(armenia):
     Article.objects.update(search_vector=None)  # as if computed under another configuration
-    assert list(search_articles("Армения")) == [armenia]  # still found: by headline similarity only
-    assert list(search_articles("Нагорни Карабах")) == []
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO articles_search_word (word) VALUES ('остаряла')")  # no article uses it now
+    assert list(search_articles("Армения")) == []
     out = StringIO()
     call_command("search_config", "--refresh", stdout=out)
     assert "Recomputed the search vectors of 1 articles." in out.getvalue()
     expected = "bulgarian_ispell, simple" if _dictionary_installed() else "unaccent, simple"
     assert f"bulgarian: {expected}" in out.getvalue()
     assert list(search_articles("Нагорни Карабах")) == [armenia]
+    assert vocabulary("остаряла") == [] and vocabulary("карабах") == ["карабах"]
+
+
+@postgres_only
+def test_search_vector_is_stored_in_the_row_and_the_vocabulary_indexed():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute WHERE attrelid = 'articles_article'::regclass "
+            "AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone()[0] == "m"  # MAIN: compressed in the row, out of it only when it must
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_word_trgm'")
+        assert "USING gist (word gist_trgm_ops)" in cursor.fetchone()[0]
+
+
+@postgres_only
+def test_vocabulary_holds_the_words_of_headline_lead_and_body_not_html(armenia):
+    for word in ("армения", "арменският", "нагорни", "вашингтон"):
+        assert vocabulary(word) == [word]
+    assert vocabulary("p") == [] and vocabulary("<p>") == []
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the SQLite answer")
-def test_search_config_command_has_nothing_to_do_on_sqlite():
+def test_search_config_command_rebuilds_the_vocabulary_and_its_triggers_on_sqlite(armenia):
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER articles_search_text_inserted")  # as a rebuild of the table would
+    ArticleFactory(title="Ереван посреща гости")
+    assert vocabulary("ереван") == []
     out = StringIO()
-    call_command("search_config", "--refresh", stdout=out)
-    assert "nothing to configure" in out.getvalue()
+    call_command("search_config", "--vocabulary", stdout=out)
+    assert "Rebuilt the vocabulary and its triggers." in out.getvalue()
+    assert vocabulary("ереван") == ["ереван"]
+    ArticleFactory(title="Тбилиси днес")
+    assert vocabulary("тбилиси") == ["тбилиси"]
