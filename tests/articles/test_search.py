@@ -428,6 +428,11 @@ def test_an_excluded_word_excludes_in_every_form_and_field(client, dobrudzha, qu
     assert results(client.get(SEARCH, {"q": query})) == [harvest]
 
 
+@pytest.mark.parametrize("query", ["-дъжд", "² -дъжд", "- -дъжд", '"" -дъжд'])
+def test_exclusions_alone_find_nothing(client, dobrudzha, query):
+    assert results(client.get(SEARCH, {"q": query})) == []
+
+
 def test_an_excluded_word_excludes_alternatives_too(client, dobrudzha):
     _, rain_in_body, harvest = dobrudzha
     assert results(client.get(SEARCH, {"q": "реколта OR дъжд -Добруджа"})) == []
@@ -456,6 +461,13 @@ def president():
 )
 def test_typos_are_tolerated_in_headline_lead_and_body(client, president, unrelated, field, query):
     assert results(client.get(SEARCH, {"q": query})) == [president], field
+
+
+def test_the_page_says_which_other_words_were_searched_for(client, president):
+    html = client.get(SEARCH, {"q": "прездент parlament"}).content.decode()
+    assert '<p class="search-alternatives">' in html
+    assert "президентът, парламент" in html
+    assert 'class="search-alternatives"' not in client.get(SEARCH, {"q": "президентът"}).content.decode()
 
 
 def test_typo_tolerance_follows_new_and_edited_articles(client):
@@ -636,7 +648,7 @@ def test_search_vector_is_stored_in_the_row_and_the_vocabulary_indexed():
         )
         assert cursor.fetchone()[0] == "m"  # MAIN: compressed in the row, out of it only when it must
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'articles_search_word_trgm'")
-        assert "USING gist (word gist_trgm_ops)" in cursor.fetchone()[0]
+        assert "USING gin (word gin_trgm_ops)" in cursor.fetchone()[0]
 
 
 @postgres_only
