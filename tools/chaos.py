@@ -408,9 +408,13 @@ class Reader:
         return self.request("POST", path, form=form, **kwargs)
 
     def open_form(self, article_path: str) -> tuple[Result, dict]:
-        """GET the article page like a browser and read its comment form (with this reader's CSRF token)."""
+        """GET the article page like a browser and read its comment form, with this reader's CSRF token: a page
+        shared by every reader carries none, so it is fetched from /csrf-token/ as static/js/csrf.js does."""
         result = self.get(article_path, kind="read")
         fields = form_fields(result.body.decode(errors="replace")) if result.status == 200 else {}
+        if fields and not fields.get("csrfmiddlewaretoken"):
+            token = self.get("/csrf-token/", kind="token", headers={"Accept": "application/json"})
+            fields["csrfmiddlewaretoken"] = token.json.get("token", "") if token.status == 200 else ""
         return result, fields
 
     def post_comment(self, article_id: int, fields: dict, body: str, *, name: str, parent: str = "") -> Result:

@@ -64,3 +64,34 @@ def trust_expires() -> None:
     """Let PAGE_CACHE_TRUST_SECONDS pass for what this process read: it asks the cache again."""
     for key, (record, at) in list(generations._seen.items()):
         generations._seen[key] = (record, at - 3600)
+
+
+class Process:
+    """One app process's own state (the generations it read, its copies of pages), to run code as that
+    process would: ``with b.running(): ...``. Every process shares the cache."""
+
+    def __init__(self):
+        self.seen: dict = {}
+        self.pages: list = []
+
+    @contextmanager
+    def running(self):
+        outer_seen, outer_pages = dict(generations._seen), list(local_pages._pages.items())
+        _load(self.seen, self.pages)
+        try:
+            yield self
+        finally:
+            self.seen, self.pages = dict(generations._seen), list(local_pages._pages.items())
+            _load(outer_seen, outer_pages)
+
+    def trust_expires(self) -> None:
+        with self.running():
+            trust_expires()
+
+
+def _load(seen: dict, pages: list) -> None:
+    generations._seen.clear()
+    generations._seen.update(seen)
+    local_pages.clear()
+    for key, page in pages:
+        local_pages.put(key, page)
