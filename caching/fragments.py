@@ -9,7 +9,6 @@ from . import generations
 from .generations import SITE, article_key
 
 
-
 def fragment(request, name: str, build, *, article_id: int | None = None):
     """``build()``, kept in the cache while the site's generation (and ``article_id``'s, if given) is unchanged,
     and PAGE_CACHE_TTL seconds at most.
