@@ -25,12 +25,12 @@ from django.urls import reverse
 
 from articles.models import Article
 from articles.roles import EDITOR, account_set_role
-from comments.models import Comment, CommentStatus, Reason
-from tests.comments.conftest import comment_data, create_url
-from tests.factories import ArticleFactory, UserFactory
 from caching import generations
 from caching.pages import HEADER, local_pages
+from comments.models import Comment, CommentStatus, Reason
 from tests.caching.helpers import redis_cache
+from tests.comments.conftest import comment_data, create_url
+from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
