@@ -350,7 +350,8 @@ def _pattern(terms: list[Term]) -> str:
 
 
 def _postgres_match(parsed: ParsedQuery) -> tuple[str, list, str, list]:
-    """The tsquery a matching article satisfies, and the one it is ranked and highlighted by."""
+    """The tsquery a matching article satisfies, and the one (its terms, any of them) it is ranked and
+    highlighted by."""
     positive, positive_params = [], []
     for clause in parsed.clauses:
         sqls, params = zip(*map(_tsquery, clause), strict=True)
@@ -361,7 +362,10 @@ def _postgres_match(parsed: ParsedQuery) -> tuple[str, list, str, list]:
         sql, params = _tsquery(term)
         match.append(f"!!{sql}")
         match_params += params
-    return " && ".join(match), match_params, " && ".join(positive), positive_params
+    # Ranked and highlighted by the terms OR'ed: ts_rank compares every pair of an AND query's items at
+    # every pair of their positions (a ten-word query took 200 ms for 5,000 articles), an OR query's
+    # items one by one.
+    return " && ".join(match), match_params, " || ".join(positive), positive_params
 
 
 _TEXT = "(a.title || ' ' || a.lead || ' ' || a.body)"

@@ -78,7 +78,8 @@ SQLITE_TRIGGERS = [
         INSERT OR REPLACE INTO articles_search_text (rowid, text)
             VALUES (new.id, new.title || ' ' || new.lead || ' ' || new.body);
     END""",
-    """CREATE TRIGGER articles_search_text_updated AFTER UPDATE OF title, lead, body ON articles_article BEGIN
+    """CREATE TRIGGER articles_search_text_updated AFTER UPDATE OF title, lead, body ON articles_article
+    WHEN old.title IS NOT new.title OR old.lead IS NOT new.lead OR old.body IS NOT new.body BEGIN
         INSERT OR REPLACE INTO articles_search_text (rowid, text)
             VALUES (new.id, new.title || ' ' || new.lead || ' ' || new.body);
     END""",
