@@ -2,22 +2,33 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.db.models import Max
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
 from .models import Article, Author, Section, Source, Tag
 
 
-class ArticleSitemap(Sitemap):
+class LatestFromOneAggregate:
+    """The index's lastmod of a sitemap of articles from one aggregate: Django's default calls ``lastmod`` on
+    every item (5,000 rows read for the index alone, ~100 ms)."""
+
+    def lastmod(self, article):
+        return article.content_updated_at or article.published_at
+
+    def get_latest_lastmod(self):
+        latest = self.items().order_by().aggregate(latest=Max(Coalesce("content_updated_at", "published_at")))
+        return latest["latest"]
+
+
+class ArticleSitemap(LatestFromOneAggregate, Sitemap):
     changefreq = "daily"
     priority = 0.8
     limit = 5000
 
     def items(self):
         return Article.objects.published().only("slug", "published_at", "content_updated_at", "created_at")
-
-    def lastmod(self, article):
-        return article.content_updated_at or article.published_at
 
 
 class PageSitemap(Sitemap):
@@ -36,7 +47,7 @@ class PageSitemap(Sitemap):
         return item
 
 
-class NewsSitemap(Sitemap):
+class NewsSitemap(LatestFromOneAggregate, Sitemap):
     """Google News: articles published in the last ``NEWS_SITEMAP_DAYS`` days, at most 1,000 per page.
 
     Served at /sitemap-news.xml with the news template (portal/urls.py).
@@ -52,9 +63,6 @@ class NewsSitemap(Sitemap):
             .only("title", "slug", "published_at", "content_updated_at", "created_at")
             .order_by("-published_at", "-pk")
         )
-
-    def lastmod(self, article):
-        return article.content_updated_at or article.published_at
 
 
 sitemaps = {"articles": ArticleSitemap, "pages": PageSitemap, "news": NewsSitemap}

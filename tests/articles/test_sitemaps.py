@@ -15,7 +15,7 @@ https://www.google.com/schemas/sitemap-news/0.9/sitemap-news.xsd:
 """
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -193,3 +193,20 @@ def test_news_sitemap_query_budget(client, django_assert_max_num_queries):
     with django_assert_max_num_queries(2):  # the count for pagination, the page
         doc = news_sitemap(client)
     assert len(doc.findall(f"{{{SITEMAP_NS}}}url")) == 20
+
+
+def test_the_index_reads_each_lastmod_with_one_aggregate(client, settings, django_assert_max_num_queries):
+    settings.PAGE_CACHE_ENABLED = False
+    newest = timezone.now() - timedelta(minutes=5)
+    ArticleFactory.create_batch(30, tags=[], published_at=timezone.now() - timedelta(days=3))
+    ArticleFactory(tags=[], published_at=newest - timedelta(hours=1), content_updated_at=newest)
+    # Articles and news: the latest change and the count for their pages; the listing pages: one list of slugs
+    # per kind. None grows with the number of articles.
+    with django_assert_max_num_queries(8) as queries:
+        index = etree.fromstring(client.get("/sitemap.xml").content)
+    assert not [q for q in queries.captured_queries if '"articles_article"."slug"' in q["sql"]]  # no article row read
+    lastmods = {
+        e.findtext(f"{{{SITEMAP_NS}}}loc"): e.findtext(f"{{{SITEMAP_NS}}}lastmod")
+        for e in index.iter(f"{{{SITEMAP_NS}}}sitemap")
+    }
+    assert datetime.fromisoformat(lastmods["http://testserver/sitemap-articles.xml"]) == newest
