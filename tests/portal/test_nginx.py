@@ -5,6 +5,7 @@ is not installed (`apt-get install -y nginx`). TLS is left out (the test has no 
 server blocks are served over plain HTTP on a loopback port, which changes nothing in the headers under test.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -62,6 +63,14 @@ def nginx(request, tmp_path_factory):
     (media / "page.html").write_bytes(b"<script>alert(1)</script>")
     (media / "logo.svg").write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     http_port, https_port = free_port(), free_port()
+    site = loopback_config(CONFIGS[request.param](), http_port, https_port, work)
+    with running_nginx(site, work, https_port):
+        yield {"http": http_port, "https": https_port, "name": request.param}
+
+
+@contextlib.contextmanager
+def running_nginx(site: str, work: Path, port: int, *, connections: int = 64):
+    """nginx serving the server blocks ``site`` from the folder ``work``, until the block ends; ready on ``port``."""
     temp_paths = "\n".join(
         f"    {name}_temp_path {work / name};" for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
@@ -70,9 +79,8 @@ def nginx(request, tmp_path_factory):
     conf = work / "nginx.conf"
     conf.write_text(
         f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\nerror_log {work / 'error.log'};\n"
-        "events { worker_connections 64; }\n"
-        f"http {{\n    access_log off;\n{mime}{temp_paths}\n"
-        f"{loopback_config(CONFIGS[request.param](), http_port, https_port, work)}\n}}\n"
+        f"events {{ worker_connections {connections}; }}\n"
+        f"http {{\n    access_log off;\n{mime}{temp_paths}\n{site}\n}}\n"
     )
     check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(work)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
@@ -81,14 +89,20 @@ def nginx(request, tmp_path_factory):
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", https_port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.05)
-    yield {"http": http_port, "https": https_port, "name": request.param}
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, (work / "error.log").read_text()
+                time.sleep(0.05)
+        yield
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
     process.terminate()
     process.wait(timeout=10)
 

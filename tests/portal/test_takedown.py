@@ -16,7 +16,6 @@ import contextlib
 import http.client
 import math
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import ArticleFactory
-from tests.portal.test_nginx import DEPLOY, MIME_TYPES, NGINX, free_port, loopback_config
+from tests.portal.test_nginx import DEPLOY, NGINX, free_port, loopback_config, running_nginx
 from tests.security.conftest import database_url
 from tools.chaos import BASE_DIR, Gunicorn, server_env
 
@@ -97,35 +96,8 @@ def nginx_in_front_of(app_port: int, work):
     ]:
         assert production in site, f"deploy/nginx.conf no longer has {production!r}"
         site = site.replace(production, loopback)
-    temp_paths = "\n".join(f"    {name}_temp_path {work / name};" for name in ("client_body", "proxy", "fastcgi"))
-    mime = f"    include {MIME_TYPES};\n" if MIME_TYPES.exists() else ""
-    user = "user root;\n" if os.geteuid() == 0 else ""  # workers must read the test's private temp folder
-    conf = work / "nginx.conf"
-    conf.write_text(
-        f"{user}worker_processes 1;\npid {work / 'nginx.pid'};\nerror_log {work / 'error.log'};\n"
-        "events { worker_connections 256; }\n"
-        f"http {{\n    access_log off;\n{mime}{temp_paths}\n{site}\n}}\n"
-    )
-    check = subprocess.run([NGINX, "-t", "-c", str(conf), "-p", str(work)], capture_output=True, text=True)
-    assert check.returncode == 0, check.stderr
-    process = subprocess.Popen(
-        [NGINX, "-c", str(conf), "-p", str(work), "-g", "daemon off;"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", https_port), timeout=0.5).close()
-                break
-            except OSError:
-                assert process.poll() is None and time.monotonic() < deadline, (work / "error.log").read_text()
-                time.sleep(0.05)
+    with running_nginx(site, work, https_port, connections=256):
         yield https_port
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
