@@ -43,6 +43,7 @@ MAX_TERMS = 10
 MIN_STEM = 4
 MIN_PREFIX = 3  # shorter words match only whole: "ЕС" is not "есента"
 TYPO_MIN_LENGTH = 4  # shorter words have too many neighbours one letter away
+TYPO_MAX_LENGTH = 30  # longer "words" are no typos of any word (and would cost thousands of lookups)
 MAX_ALTERNATIVES = 6  # other words one query word may stand for
 SIMILAR_CANDIDATES = 20  # most similar vocabulary words fetched per typo (PostgreSQL), then checked by edits
 MAX_PAGE = 10**6  # page numbers past this are "the last page" too
@@ -133,8 +134,11 @@ def one_edit_away(word: str) -> set[str]:
 
 
 def max_typos(word: str) -> int:
-    """Edits a word may be away from what it stands for: none below four letters, two from nine."""
-    return 0 if len(word) < TYPO_MIN_LENGTH else 1 if len(word) < 9 else 2
+    """Edits a word may be away from what it stands for: none below four letters (or past any word's
+    length), two from nine."""
+    if not TYPO_MIN_LENGTH <= len(word) <= TYPO_MAX_LENGTH:
+        return 0
+    return 1 if len(word) < 9 else 2
 
 
 # Parsing ----------------------------------------------------------------------------------------
@@ -147,6 +151,10 @@ class Term:
     words: tuple[str, ...]
     quoted: bool = False  # a phrase or a quoted word: matched as written, never expanded
     alternatives: list[str] = field(default_factory=list)
+    used: list[str] = field(default_factory=list)  # the alternatives articles use (the page names them)
+    # The text the word was typed in when it held more words ("onerror=window.__xss"): on PostgreSQL that
+    # text as the text search parser reads it (a file name, a host...) also satisfies the word.
+    chunk: str = ""
 
     @property
     def word(self) -> str:
@@ -198,7 +206,9 @@ def parse_query(query: str) -> ParsedQuery:
             _add(parsed, Term(tuple(words), quoted=True), pending_or)
         else:
             for n, word in enumerate(words):
-                _add(parsed, Term((word,)), pending_or and n == 0)
+                # "<" and ">" as the search vector reads headlines and leads: characters, not HTML tags.
+                text = chunk.casefold().replace("<", " ").replace(">", " ") if len(words) > 1 else ""
+                _add(parsed, Term((word,), chunk=text), pending_or and n == 0)
         pending_or, after_positive = False, not negated
         if not budget:
             break
@@ -244,6 +254,7 @@ def expand(parsed: ParsedQuery) -> ParsedQuery:
         if typo and typo not in known and term.word not in known:
             found += similar.get(typo, [])
         term.alternatives = [w for w in dict.fromkeys(found) if w != term.word][:MAX_ALTERNATIVES]
+        term.used = [w for w in term.alternatives if w in known or w in similar.get(typo, ())]
     return parsed
 
 
@@ -331,7 +342,13 @@ def _tsquery(term: Term) -> tuple[str, list]:
         if prefixes:
             parts.append("to_tsquery('simple', %s)")
             params.append(prefixes)
+    if term.chunk:
+        parts.append(f"plainto_tsquery({config}, %s)")
+        params.append(term.chunk)
     return "(" + " || ".join(parts) + ")", params
+
+
+_NOT_LETTER_AFTER = r"(?![^\W_])"  # words as ``_WORD`` reads them: "__xss" holds the word "xss"
 
 
 def _pattern(terms: list[Term]) -> str:
@@ -339,14 +356,14 @@ def _pattern(terms: list[Term]) -> str:
     parts = set()
     for term in terms:
         if not term.expandable:
-            parts.add(r"\W+".join(map(re.escape, term.words)) + r"(?!\w)")
+            parts.add(r"[\W_]+".join(map(re.escape, term.words)) + _NOT_LETTER_AFTER)
             continue
         for form in term.forms():
             form_stems = stems(form)
-            parts.update(re.escape(stem) + r"\w*" for stem in form_stems)
+            parts.update(re.escape(stem) + r"[^\W_]*" for stem in form_stems)
             if not form_stems:
-                parts.add(re.escape(form) + r"(?!\w)")
-    return r"(?i)(?<!\w)(?:" + "|".join(sorted(parts, key=lambda p: (-len(p), p))) + ")"
+                parts.add(re.escape(form) + _NOT_LETTER_AFTER)
+    return r"(?i)(?<![^\W_])(?:" + "|".join(sorted(parts, key=lambda p: (-len(p), p))) + ")"
 
 
 def _postgres_match(parsed: ParsedQuery) -> tuple[str, list, str, list]:
@@ -575,7 +592,7 @@ class SearchResults:
     query: str = ""
     page_obj: object = None
     notices: list[str] = field(default_factory=list)
-    alternatives: list[str] = field(default_factory=list)  # words searched for too (spellings, corrections)
+    alternatives: list[str] = field(default_factory=list)  # words articles use searched for too
 
 
 class _Found:
@@ -629,7 +646,7 @@ def run_search(params) -> SearchResults:
     parsed = parse_query(results.query)
     if parsed:
         expand(parsed)
-        results.alternatives = list(dict.fromkeys(word for term in parsed.terms() for word in term.alternatives))
+        results.alternatives = list(dict.fromkeys(word for term in parsed.terms() for word in term.used))
     articles, total = find(parsed, Filters(cleaned.get("section", ""), start, end), page=number, per_page=per_page)
     paginator = Paginator(_Found(total, articles), per_page)
     results.page_obj = paginator.get_page(min(number, MAX_PAGE) or paginator.num_pages)

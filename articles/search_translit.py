@@ -15,6 +15,7 @@ from .translit import EXCEPTIONS
 
 MAX_CANDIDATES = 24
 MAX_CHANGES = 2  # alternative letters per candidate, beyond the most likely spelling
+MAX_LENGTH = 40  # no word is longer
 
 # Latin letter groups, longest first, and what they may stand for, most likely first.
 # fmt: off
@@ -53,7 +54,7 @@ def _segments(word: str) -> list[tuple[str, ...]]:
 def cyrillic_candidates(word: str, limit: int = MAX_CANDIDATES) -> list[str]:
     """Cyrillic spellings of a Latin ``word``, the most likely first; empty for any other word."""
     word = word.casefold()
-    if not is_latin(word):
+    if not is_latin(word) or len(word) > MAX_LENGTH:
         return []
     found = [REVERSE_EXCEPTIONS[word]] if word in REVERSE_EXCEPTIONS else []
     segments = _segments(word)

@@ -1,5 +1,6 @@
 # Search: a vocabulary of the words articles use, for typo tolerance and Latin-letter queries (articles/search.py,
-# docs/search.md), kept by triggers; and the stored search vector kept in the row where it fits.
+# docs/search.md), kept by triggers; the stored search vector kept in the row where it fits, and its headline, lead
+# and tags read as plain text.
 #
 # PostgreSQL: `articles_search_word` (one row a word, lower case) with a trigram index and a lookup function.
 #   Existing vectors move into their rows when next written: `manage.py search_config --refresh` rewrites them
@@ -9,6 +10,38 @@
 # The statements are repeated in articles/management/commands/search_config.py, which recreates and refreshes them.
 
 from django.db import DatabaseError, migrations, transaction
+
+# Headline, lead and tag names are plain text: "<" and ">" in them are characters, not the HTML tags the text
+# search parser would drop with every word between them (a headline quoting "<img onerror=...>").
+SEARCH_VECTOR = """
+CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector :=
+        setweight(to_tsvector('bulgarian', translate(coalesce(NEW.title, ''), '<>', '  ')), 'A')
+        || setweight(to_tsvector('bulgarian', translate(coalesce(NEW.lead, ''), '<>', '  ')), 'B')
+        || setweight(to_tsvector('bulgarian', translate(coalesce((
+            SELECT string_agg(t.name, ' ') FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id
+            WHERE at.article_id = NEW.id), ''), '<>', '  ')), 'B')
+        || setweight(to_tsvector('bulgarian', coalesce(NEW.body, '')), 'C');
+    RETURN NEW;
+END $$;
+
+UPDATE articles_article SET title = title WHERE title ~ '[<>]' OR lead ~ '[<>]';
+"""
+
+SEARCH_VECTOR_REVERSE = """
+CREATE OR REPLACE FUNCTION articles_article_search_vector() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector :=
+        setweight(to_tsvector('bulgarian', coalesce(NEW.title, '')), 'A')
+        || setweight(to_tsvector('bulgarian', coalesce(NEW.lead, '')), 'B')
+        || setweight(to_tsvector('bulgarian', coalesce((
+            SELECT string_agg(t.name, ' ') FROM articles_article_tags at JOIN articles_tag t ON t.id = at.tag_id
+            WHERE at.article_id = NEW.id), '')), 'B')
+        || setweight(to_tsvector('bulgarian', coalesce(NEW.body, '')), 'C');
+    RETURN NEW;
+END $$;
+"""
 
 POSTGRES = """
 -- ts_rank reads the whole vector of every match: out of line (TOAST) that is a second lookup and copy per row,
@@ -40,7 +73,8 @@ $$;
 CREATE FUNCTION articles_search_word_add() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO articles_search_word (word)
-        SELECT articles_search_words(concat_ws(' ', NEW.title, NEW.lead, NEW.body))
+        SELECT articles_search_words(concat_ws(' ', translate(NEW.title, '<>', '  '), translate(NEW.lead, '<>', '  '),
+                                               NEW.body))
         ON CONFLICT DO NOTHING;
     RETURN NULL;
 END $$;
@@ -54,7 +88,8 @@ CREATE TRIGGER articles_search_word_updated AFTER UPDATE OF title, lead, body ON
     EXECUTE FUNCTION articles_search_word_add();
 
 INSERT INTO articles_search_word (word)
-    SELECT DISTINCT articles_search_words(concat_ws(' ', title, lead, body)) FROM articles_article
+    SELECT DISTINCT articles_search_words(concat_ws(' ', translate(title, '<>', '  '), translate(lead, '<>', '  '), body))
+    FROM articles_article
     ON CONFLICT DO NOTHING;
 """
 
@@ -102,7 +137,7 @@ SQLITE_REVERSE = [
 def create_vocabulary(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
-        for statement in connection.ops.prepare_sql_script(POSTGRES):
+        for statement in connection.ops.prepare_sql_script(POSTGRES + SEARCH_VECTOR):
             schema_editor.execute(statement, params=None)
     elif connection.vendor == "sqlite":
         try:
@@ -119,7 +154,7 @@ def create_vocabulary(apps, schema_editor):
 def drop_vocabulary(apps, schema_editor):
     connection = schema_editor.connection
     if connection.vendor == "postgresql":
-        for statement in connection.ops.prepare_sql_script(POSTGRES_REVERSE):
+        for statement in connection.ops.prepare_sql_script(SEARCH_VECTOR_REVERSE + POSTGRES_REVERSE):
             schema_editor.execute(statement, params=None)
     elif connection.vendor == "sqlite":
         for statement in SQLITE_REVERSE:

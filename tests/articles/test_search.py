@@ -230,6 +230,16 @@ def test_search_escapes_headlines_and_the_query(client):
     assert "<script>alert(2)" not in html and "&lt;script&gt;alert(2)&lt;/script&gt;" in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["<img src=x onerror=window.__xss=1>", "onerror=window.__xss=1", "заглавие <script>window.__xss=1</script>"],
+)
+def test_headline_and_lead_text_that_looks_like_html_is_searched_as_text(client, query):
+    article = ArticleFactory(title="Опасно <img src=x onerror=window.__xss=1> заглавие", lead="<script>x=1</script>")
+    ArticleFactory(title="Друго заглавие", lead="Без скриптове.")
+    assert results(client.get(SEARCH, {"q": query})) == [article]
+
+
 def test_headline_matches_rank_above_body_matches(client):
     in_body = ArticleFactory(title="Новина за времето", lead="Слънчево.", body="<p>Споменава Армения.</p>")
     in_title = ArticleFactory(

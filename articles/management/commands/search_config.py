@@ -63,7 +63,8 @@ def dictionary_available() -> bool:
 # The vocabulary, rebuilt in place: rows are locked briefly, searches go on meanwhile.
 REBUILD_VOCABULARY = [
     "CREATE TEMPORARY TABLE search_words_now ON COMMIT DROP AS "
-    "SELECT DISTINCT articles_search_words(concat_ws(' ', title, lead, body)) AS word FROM articles_article",
+    "SELECT DISTINCT articles_search_words(concat_ws(' ', translate(title, '<>', '  '), translate(lead, '<>', '  '), "
+    "body)) AS word FROM articles_article",
     "DELETE FROM articles_search_word w WHERE NOT EXISTS (SELECT 1 FROM search_words_now n WHERE n.word = w.word)",
     "INSERT INTO articles_search_word (word) SELECT word FROM search_words_now ON CONFLICT DO NOTHING",
 ]
