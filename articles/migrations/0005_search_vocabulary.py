@@ -88,8 +88,9 @@ CREATE TRIGGER articles_search_word_updated AFTER UPDATE OF title, lead, body ON
     EXECUTE FUNCTION articles_search_word_add();
 
 INSERT INTO articles_search_word (word)
-    SELECT DISTINCT articles_search_words(concat_ws(' ', translate(title, '<>', '  '), translate(lead, '<>', '  '), body))
-    FROM articles_article
+    SELECT DISTINCT articles_search_words(
+        concat_ws(' ', translate(title, '<>', '  '), translate(lead, '<>', '  '), body)
+    ) FROM articles_article
     ON CONFLICT DO NOTHING;
 """
 
