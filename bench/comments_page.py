@@ -16,7 +16,7 @@ requests, default 30):
 - ``page, thread cold`` / ``page, thread warm``: the whole article page through the test client, the
   thread fragment rebuilt every time / from the cache; the anonymous page cache off;
 - ``thread's own page``: /comments/thread/<id>/ for the longest thread (100 comments a page);
-- ``page cache hit``: the whole page from the anonymous page cache (articles/cache.py).
+- ``page cache hit``: the whole page from the page cache (caching/pages.py).
 
 Queries are counted on one request of each kind. Nothing here is asserted: the suite asserts the
 query budgets (tests/comments/test_views.py); this prints numbers for the record.
@@ -165,16 +165,17 @@ def section_alone():
     request.user = AnonymousUser()
 
     def fetch() -> bytes:
+        request.__dict__.pop("generations", None)  # read afresh, as by each new request
         return template.render(RequestContext(request, {"article": ARTICLE})).encode()
 
     return fetch
 
 
 def forget_threads() -> None:
-    """A new version for the article's thread: the next request queries and renders it again."""
-    from comments.threads import bump_version
+    """A new generation for the article's discussion: the next request queries and renders its thread again."""
+    from caching import article_changed
 
-    bump_version(ARTICLE.pk)
+    article_changed(ARTICLE.pk)
 
 
 def main() -> None:

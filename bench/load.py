@@ -1,18 +1,26 @@
 """Load phase: gunicorn (gunicorn.conf.py) on PostgreSQL + Redis, nginx in front, wrk as the client.
 
-Five ways of serving the article page with 200 comments, alternating in one run and repeated:
+The article page with 200 comments, served seven ways; the modes alternate within one run (a different
+one goes first each round), each round runs every mode once, and the report takes medians and the
+median of the per-round ratios (a pair measured within a minute of each other):
 
-- ``django uncached``: the page rendered on every request (``?bench=1`` is a parameter the page cache
-  does not know, so it renders for this request alone; fragment caches stay warm);
-- ``django app cache``: served from the page cache in Redis with this reader's CSRF token;
-- ``django bare view``: a bare Django view returning the same bytes (the framework's ceiling);
-- ``django lookup only`` and ``django lookup + form``: the same bytes after the article page's own lookup,
-  and after that and its comment form (bench/urls.py): how much of the ceiling a render's first steps use;
+- ``django uncached``: the page rendered on every request (``?bench=1`` is a parameter the page does not
+  declare, so the page cache answers it without storing it; the fragment caches stay warm);
+- ``page-cache hit``: the page from the page cache with the default settings (each process's own copy,
+  generations trusted for PAGE_CACHE_TRUST_SECONDS);
+- ``hit, trust 0``: the same with PAGE_CACHE_TRUST_SECONDS=0 (the copy is local, the generations are
+  read from Redis on every hit);
+- ``hit, Redis only``: PAGE_CACHE_LOCAL_BYTES=0 and PAGE_CACHE_TRUST_SECONDS=0 (generations and page
+  from Redis on every hit);
+- ``bare Django floor``: Django with no middleware and one view answering the same bytes
+  (bench/bare_settings.py), under the same gunicorn.conf.py: what a hit is measured against;
 - ``nginx static``: nginx serving the same bytes as a file (the machine's limit);
-- ``nginx micro-cache``: nginx's 2-second micro-cache in front of gunicorn (deploy/nginx.conf rules).
+- ``nginx micro-cache``: nginx's micro-cache in front of gunicorn (deploy/nginx.conf rules), measured
+  against the static file in the same server block, with the same connection settings.
 
-Then a write mix: comment posts through nginx (as a browser would: page, /csrf-token/, post), alone
-and while wrk reads the same article. Loopback only; every loop bounded; servers stopped by pid.
+Each Django variant is its own gunicorn (own port and environment), all started before the first round.
+Then a write mix: comment posts through nginx (as a browser would: page, /csrf-token/, post), alone and
+while wrk reads the same article. Loopback only; every loop bounded; servers stopped by pid.
 """
 
 import contextlib
@@ -27,19 +35,55 @@ import sys
 import threading
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode
 
 from bench.seed import WRITER_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_PORT = int(os.environ.get("BENCH_APP_PORT", 18461))
-NGINX_PORT = int(os.environ.get("BENCH_NGINX_PORT", 18462))
+PORT = int(os.environ.get("BENCH_PORT", 18461))  # the site; nginx, the variants and the floor on the next four
+NGINX_PORT = PORT + 1
 DURATION = int(os.environ.get("BENCH_DURATION", 8))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", 3))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", 5))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", 32))
 WRITERS = int(os.environ.get("BENCH_WRITERS", 4))
-HTTPS = "X-Forwarded-Proto: https"
+# What nginx sends gunicorn: the same Host (without a port) for every mode, so that the page's absolute links,
+# hence its bytes, are the same whichever server answers, and the three page-cache servers share one stored copy.
+HEADERS = {"Host": "127.0.0.1", "X-Forwarded-Proto": "https"}
+# The page cache's knobs: each server states its own, whatever the calling environment says.
+KNOBS = ("PAGE_CACHE_ENABLED", "PAGE_CACHE_LOCAL_BYTES", "PAGE_CACHE_TRUST_SECONDS")
+
+
+@dataclass
+class Server:
+    port: int
+    env: dict
+    ready: str  # a path that answers 200 once the workers are up
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+SERVERS = {
+    "site": Server(PORT, {}, "/healthz"),
+    "trust 0": Server(PORT + 2, {"PAGE_CACHE_TRUST_SECONDS": "0"}, "/healthz"),
+    "redis only": Server(PORT + 3, {"PAGE_CACHE_LOCAL_BYTES": "0", "PAGE_CACHE_TRUST_SECONDS": "0"}, "/healthz"),
+    "bare": Server(PORT + 4, {"DJANGO_SETTINGS_MODULE": "bench.bare_settings"}, "/"),
+}
+# Ratios: (numerator, denominator) modes; the first two are the benchmark's targets.
+PAIRS = {
+    "page-cache hit / bare Django floor": ("page-cache hit", "bare Django floor"),
+    "micro-cache / nginx static": ("nginx micro-cache", "nginx static"),
+    "hit, trust 0 / bare Django floor": ("hit, trust 0", "bare Django floor"),
+    "hit, Redis only / bare Django floor": ("hit, Redis only", "bare Django floor"),
+    "uncached / bare Django floor": ("django uncached", "bare Django floor"),
+    "bare Django floor / nginx static": ("bare Django floor", "nginx static"),
+    "hit / hit, trust 0 (the trust window)": ("page-cache hit", "hit, trust 0"),
+    "hit, trust 0 / hit, Redis only (the local copy)": ("hit, trust 0", "hit, Redis only"),
+    "hit / hit, Redis only (both)": ("page-cache hit", "hit, Redis only"),
+}
 
 
 def wait_for(url: str, *, seconds: float = 30) -> None:
@@ -55,21 +99,29 @@ def wait_for(url: str, *, seconds: float = 30) -> None:
 
 
 def fetch(url: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
-    request = urllib.request.Request(url, headers={"X-Forwarded-Proto": "https", **(headers or {})})
+    request = urllib.request.Request(url, headers={**HEADERS, **(headers or {})})
     with urllib.request.urlopen(request, timeout=10) as response:
         return response.status, dict(response.headers), response.read()
 
 
-def start_gunicorn(scratch: Path, env: dict) -> subprocess.Popen:
-    log = open(scratch / "gunicorn.log", "ab")  # noqa: SIM115 - closed with the process
+def start_gunicorn(name: str, server: Server, scratch: Path, env: dict) -> subprocess.Popen:
+    log = open(scratch / f"gunicorn-{name.replace(' ', '-')}.log", "ab")  # noqa: SIM115 - closed with the process
+    env = {key: value for key, value in env.items() if key not in KNOBS}
+    control = scratch / f"gunicorn-{name.replace(' ', '-')}.ctl"
+    # Its own control socket: the default path is one per user, shared with any other gunicorn.
+    args = ["-c", str(ROOT / "gunicorn.conf.py"), "--control-socket", str(control), "portal.wsgi"]
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "-c", str(ROOT / "gunicorn.conf.py"), "portal.wsgi"],
+        [str(ROOT / ".venv/bin/gunicorn"), *args],
         cwd=ROOT,
-        env={**env, "GUNICORN_BIND": f"127.0.0.1:{APP_PORT}", "GUNICORN_ACCESS_LOG": ""},
+        env={**env, **server.env, "GUNICORN_BIND": f"127.0.0.1:{server.port}", "GUNICORN_ACCESS_LOG": ""},
         stdout=log,
         stderr=log,
     )
-    wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
+    try:
+        wait_for(server.url + server.ready)
+    except RuntimeError:
+        stop(proc.pid)
+        raise
     return proc
 
 
@@ -77,7 +129,7 @@ def start_nginx(scratch: Path) -> int:
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi", "micro"):
         (scratch / sub).mkdir(parents=True, exist_ok=True)
     conf = (Path(__file__).parent / "nginx.conf.tmpl").read_text()
-    for key, value in {"SCRATCH": str(scratch), "APP_PORT": str(APP_PORT), "NGINX_PORT": str(NGINX_PORT)}.items():
+    for key, value in {"SCRATCH": str(scratch), "APP_PORT": str(PORT), "NGINX_PORT": str(NGINX_PORT)}.items():
         conf = conf.replace(f"@{key}@", value)
     (scratch / "nginx.conf").write_text(conf)
     subprocess.run(["nginx", "-c", str(scratch / "nginx.conf"), "-p", str(scratch)], check=True)
@@ -122,8 +174,9 @@ def _ms(text: str) -> float:
 
 
 def wrk(url: str, *, duration: int = DURATION, connections: int = CONNECTIONS) -> dict:
+    headers = [arg for name, value in HEADERS.items() for arg in ("-H", f"{name}: {value}")]
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", "-H", HTTPS, url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency", *headers, url],
         capture_output=True,
         text=True,
         timeout=duration + 30,
@@ -246,41 +299,80 @@ def write_mix(article_path: str, *, seconds: int, with_readers: bool) -> dict:
 # The run -----------------------------------------------------------------------------------------
 
 
+def modes_for(article_path: str) -> dict[str, str]:
+    site, nginx = SERVERS["site"].url, f"http://127.0.0.1:{NGINX_PORT}"
+    return {
+        "django uncached": site + article_path + "?bench=1",
+        "page-cache hit": site + article_path,
+        "hit, trust 0": SERVERS["trust 0"].url + article_path,
+        "hit, Redis only": SERVERS["redis only"].url + article_path,
+        "bare Django floor": SERVERS["bare"].url + "/",
+        "nginx static": nginx + "/__bench/static.html",
+        "nginx micro-cache": nginx + article_path,
+    }
+
+
+EXPECTED = {
+    "django uncached": ("X-Page-Cache", "bypass"),
+    "page-cache hit": ("X-Page-Cache", "hit"),
+    "hit, trust 0": ("X-Page-Cache", "hit"),
+    "hit, Redis only": ("X-Page-Cache", "hit"),
+    "nginx micro-cache": ("X-Micro-Cache", "HIT"),
+}
+
+
+def check(modes: dict[str, str], page: bytes) -> dict:
+    """Three requests per mode: the caches' verdicts, the size, and whether the last answer is the page's bytes."""
+    checks = {}
+    for name, url in modes.items():
+        header, expected = EXPECTED.get(name, ("", None))
+        states, data = [], b""
+        for _ in range(3):  # a hit mode's first request may store the page; the micro-cache's first is a MISS
+            _status, headers, data = fetch(url)
+            states.append(headers.get(header, ""))
+        checks[name] = {"states": states, "bytes": len(data), "same bytes": data == page}
+        if expected is not None and states[-1] != expected:
+            raise RuntimeError(f"{name}: {header} {states}, expected {expected} last")
+    return checks
+
+
+def median_row(results: list[dict]) -> dict:
+    return {
+        "rps": round(statistics.median(r["rps"] for r in results), 1),
+        "rps_min": round(min(r["rps"] for r in results), 1),
+        "rps_max": round(max(r["rps"] for r in results), 1),
+        "p50_ms": round(statistics.median(r["p50_ms"] for r in results), 2),
+        "p99_ms": round(statistics.median(r["p99_ms"] for r in results), 2),
+        "p99_ms_max": round(max(r["p99_ms"] for r in results), 2),
+        "errors": sum(r["errors"] for r in results),
+    }
+
+
 def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
     scratch.mkdir(parents=True, exist_ok=True)
-    gunicorn = start_gunicorn(scratch, {**env, "BENCH_RAW_FILE": str(scratch / "page.html")})
+    env = {**env, "BENCH_RAW_FILE": str(scratch / "page.html")}
+    processes: list[subprocess.Popen] = []
     nginx_pid = None
     try:
-        app = f"http://127.0.0.1:{APP_PORT}"
-        status, _headers, body = fetch(app + article_path)
+        for name in ("site", "trust 0", "redis only"):
+            processes.append(start_gunicorn(name, SERVERS[name], scratch, env))
+        status, _headers, page = fetch(SERVERS["site"].url + article_path)
         assert status == 200, status
-        (scratch / "page.html").write_bytes(body)
+        (scratch / "page.html").write_bytes(page)  # the bare floor reads it when gunicorn loads it
+        processes.append(start_gunicorn("bare", SERVERS["bare"], scratch, env))
         nginx_pid = start_nginx(scratch)
-        nginx = f"http://127.0.0.1:{NGINX_PORT}"
-        slug = article_path.rstrip("/").rsplit("/", 1)[-1]
-        modes = {
-            "django uncached": app + article_path + "?bench=1",
-            "django app cache": app + article_path,
-            "django bare view": app + "/__bench/raw/",
-            "django lookup only": app + f"/__bench/lookup/{slug}/",
-            "django lookup + form": app + f"/__bench/form/{slug}/",
-            "nginx static": nginx + "/__bench/static.html",
-            "nginx micro-cache": nginx + article_path,
-        }
-        checks = {
-            "django uncached": fetch(modes["django uncached"])[1].get("X-Page-Cache"),
-            "django app cache": fetch(modes["django app cache"])[1].get("X-Page-Cache"),
-            "nginx micro-cache": [fetch(modes["nginx micro-cache"])[1].get("X-Micro-Cache") for _ in range(2)],
-            "bytes": {name: len(fetch(url)[2]) for name, url in modes.items()},
-        }
-        print("checks:", checks, flush=True)
-        load_average = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        modes = modes_for(article_path)
+        checks = check(modes, page)
+        print("checks:", json.dumps(checks, ensure_ascii=False), flush=True)
+        load_before = os.getloadavg()
         runs: dict[str, list[dict]] = {name: [] for name in modes}
+        round_loads = []
         names = list(modes)
         for r in range(ROUNDS):
+            round_loads.append(round(os.getloadavg()[0], 2))
             order = names[r % len(names) :] + names[: r % len(names)]  # a different mode goes first each round
             for name in order:
-                drain(app)
+                drain(SERVERS["site"].url)
                 result = wrk(modes[name])
                 runs[name].append(result)
                 print(
@@ -288,48 +380,43 @@ def main(scratch: Path, env: dict, article_path: str, out: Path) -> dict:
                     f"p99 {result['p99_ms']:.2f} ms  errors {result['errors']}",
                     flush=True,
                 )
-        summary = {
-            name: {
-                "rps": round(statistics.median(r["rps"] for r in results), 1),
-                "p50_ms": round(statistics.median(r["p50_ms"] for r in results), 2),
-                "p99_ms": round(statistics.median(r["p99_ms"] for r in results), 2),
-                "errors": sum(r["errors"] for r in results),
-            }
-            for name, results in runs.items()
-        }
-        pairs = {
-            "app cache / bare Django": ("django app cache", "django bare view"),
-            "uncached / bare Django": ("django uncached", "django bare view"),
-            "lookup only / bare Django": ("django lookup only", "django bare view"),
-            "lookup + form / bare Django": ("django lookup + form", "django bare view"),
-            "micro-cache / nginx static": ("nginx micro-cache", "nginx static"),
-            "bare Django / nginx static": ("django bare view", "nginx static"),
-        }
+        load_after = os.getloadavg()
         # Each round's pair ran within a minute of each other: the median of per-round ratios is steadier
         # on a shared machine than the ratio of medians.
-        ratios = {
-            name: round(statistics.median(runs[a][r]["rps"] / runs[b][r]["rps"] for r in range(ROUNDS)), 3)
-            for name, (a, b) in pairs.items()
-        }
+        ratios = {}
+        for label, (a, b) in PAIRS.items():
+            per_round = [runs[a][r]["rps"] / runs[b][r]["rps"] for r in range(ROUNDS)]
+            ratios[label] = {
+                "median": round(statistics.median(per_round), 3),
+                "rounds": [round(x, 3) for x in per_round],
+            }
         writes = {
             "posts alone": write_mix(article_path, seconds=DURATION, with_readers=False),
             "posts during reads": write_mix(article_path, seconds=DURATION, with_readers=True),
         }
         result = {
-            "load_average": load_average,
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in load_after],
+            "round_loads": round_loads,
+            "rounds": ROUNDS,
+            "duration": DURATION,
+            "connections": CONNECTIONS,
+            "modes": modes,
             "checks": checks,
-            "summary": summary,
+            "summary": {name: median_row(results) for name, results in runs.items()},
             "ratios": ratios,
             "writes": writes,
-            "raw": {k: [r["raw"] for r in v] for k, v in runs.items()},
+            "raw": {name: [r["raw"] for r in results] for name, results in runs.items()},
         }
         out.write_text(json.dumps(result, indent=1, ensure_ascii=False))
         return result
     finally:
         if nginx_pid:
             stop(nginx_pid, signal.SIGQUIT)
-        stop(gunicorn.pid)
-        gunicorn.wait(15)
+        for proc in processes:
+            stop(proc.pid)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(15)
 
 
 if __name__ == "__main__":

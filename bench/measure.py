@@ -2,8 +2,12 @@
 
 Three ways of serving each page:
 - ``no cache``: every cache replaced by a dummy (page cache, thread fragments, navigation, most read);
-- ``page cache off``: the page rendered, with the fragment caches warm (what a page-cache miss costs);
-- ``page cache hit``: the stored page, with this reader's CSRF token put in.
+- ``page cache off``: PAGE_CACHE_ENABLED=False: the page rendered, with the fragment caches warm (what a
+  page-cache miss costs);
+- ``page cache hit``: the stored page (the same copy for every reader without reader state).
+
+Pages: the listings, the article with 0 to 5,000 comments, search (two Bulgarian queries over the
+5,000 seeded articles) and the sitemaps (the index and the articles' sitemap).
 
 Run by bench/run.py with DJANGO_SETTINGS_MODULE=bench.settings against the seeded database.
 """
@@ -22,6 +26,7 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
+from django.utils.http import urlencode  # noqa: E402
 
 from articles.models import Article, Section, Tag  # noqa: E402
 from caching.generations import forget  # noqa: E402
@@ -30,6 +35,7 @@ from caching.pages import local_pages  # noqa: E402
 HEADERS = {"X-Forwarded-Proto": "https"}  # as nginx passes it; production settings redirect plain HTTP
 REPEAT = int(os.environ.get("BENCH_REPEAT", 30))
 WARMUP = 5
+SEARCHES = ("правителството бюджет", "министър")
 DUMMY = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 
 
@@ -44,6 +50,9 @@ def pages() -> dict[str, str]:
         "article, 200 comments": article[200],
         "article, 1,000 comments": article[1000],
         "article, 5,000 comments": article[5000],
+        **{f"search: {q}": reverse("articles:search") + "?" + urlencode({"q": q}) for q in SEARCHES},
+        "sitemap index": reverse("articles:sitemap"),
+        "sitemap: articles": reverse("articles:sitemap_section", kwargs={"section": "articles"}),
     }
 
 
