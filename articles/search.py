@@ -482,6 +482,8 @@ def find(parsed: ParsedQuery, filters: Filters, *, page: int = 1, per_page: int 
     page_params = [per_page, offset, per_page, per_page]
     params = [*rank_params, Status.PUBLISHED, timezone.now(), *filters_params, *match_params, *page_params]
     params += headline_params
+    # Only values go as parameters; the text is this module's fragments and placeholders, whatever was typed.
+    # covered by tests/articles/test_search.py::test_any_search_term_gives_a_page_never_an_error
     articles = list(Article.objects.raw(sql, params))
     pattern = None if postgres else re.compile(_pattern(parsed.terms()))
     for article in articles:

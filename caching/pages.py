@@ -5,7 +5,8 @@ reader's own cookies (a session, flash messages, the list of one's own fresh com
 to shared requests carry no CSRF token (static/js/csrf.js fetches the reader's own when a form is
 used), so one stored copy serves them all.
 
-``PageCacheMiddleware`` comes first in MIDDLEWARE. For a shared request it looks the page up in this
+``PageCacheMiddleware`` comes first in MIDDLEWARE, after the one that picks the reader's language. For a
+shared request it looks the page up in this
 process's copies and in the shared cache, and answers a current one at once, with the headers it was
 stored with (the security headers included); otherwise the request goes on as usual, and a response
 of a view marked with ``cache_page`` is stored on its way out. A stored page is current while every
@@ -25,10 +26,10 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import SuspiciousOperation
 from django.http import HttpResponse, QueryDict
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers, set_response_etag
-from django.utils.translation import get_language_from_request
+from django.utils.translation import get_language
 
 from . import generations
 from .generations import SITE
@@ -70,7 +71,7 @@ def cache_page(view=None, *, params=()):
 class Page:
     generations: dict[str, str]
     status: int
-    headers: list[tuple[str, str]]
+    headers: object  # one HttpResponse.headers for every answer made from this page: never changed after storing
     body: bytes
     stored_at: float
 
@@ -78,6 +79,13 @@ class Page:
         if self.stored_at + settings.PAGE_CACHE_TTL <= time.time():
             return False
         return request_generations.get(*self.generations) == tuple(self.generations.values())
+
+    def response(self) -> HttpResponse:
+        """An answer from this page. The headers object is shared, not copied: setting sixteen headers anew
+        cost a hit a fifth of its time (docs/performance.md); nothing after this middleware sets any."""
+        response = HttpResponse(self.body, status=self.status)
+        response.headers = self.headers
+        return response
 
 
 class LocalPages:
@@ -117,9 +125,16 @@ local_pages = LocalPages()
 
 
 def page_key(request) -> str:
-    """The stored page's key: scheme, host, the reader's language, path and query."""
-    query = "&".join(sorted(f"{name}={value}" for name, values in request.GET.lists() for value in values))
-    material = "|".join([request.scheme, request.get_host(), get_language_from_request(request), request.path, query])
+    """The stored page's key: scheme, host, the reader's language (active by now), path and query.
+
+    The Host header is taken as sent: a host Django refuses is answered 400 further in, so nothing is
+    ever stored under it.
+    """
+    query = ""
+    if request.META.get("QUERY_STRING"):
+        query = "&".join(sorted(f"{name}={value}" for name, values in request.GET.lists() for value in values))
+    host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
+    material = "|".join([request.scheme, host, get_language(), request.path, query])
     return "page:" + hashlib.md5(material.encode(), usedforsecurity=False).hexdigest()
 
 
@@ -138,10 +153,13 @@ def find(key: str, request_generations) -> Page | None:
 
 
 def store(key: str, request_generations, response) -> None:
+    kept = [(name, value) for name, value in response.items() if name != HEADER]
+    # The page's language is part of its key; the language middleware (outside) finds it already said.
+    kept += [("Content-Language", get_language()), (HEADER, "hit")]
     page = Page(
         generations=dict(request_generations.read),
         status=response.status_code,
-        headers=[(name, value) for name, value in response.items() if name != HEADER],
+        headers=HttpResponse(headers=kept).headers,
         body=response.content,
         stored_at=time.time(),
     )
@@ -152,6 +170,8 @@ def store(key: str, request_generations, response) -> None:
 
 def _drop_tracking_params(request) -> None:
     """Tracking parameters (utm_*, fbclid, ...) neither split the cache nor reach links the page builds."""
+    if not request.META.get("QUERY_STRING"):
+        return
     names = [name for name in request.GET if name in TRACKING_PARAMS or name.startswith("utm_")]
     if names:
         kept = QueryDict(mutable=True)
@@ -184,16 +204,18 @@ def _set_policy(response, shared: bool):
     return response
 
 
-def _answer(request, response, state: str):
-    response.headers[HEADER] = state
-    if "ETag" in response:
+def _answer(request, response, state: str | None = None):
+    if state is not None:
+        response.headers[HEADER] = state
+    asks = "HTTP_IF_NONE_MATCH" in request.META or "HTTP_IF_MODIFIED_SINCE" in request.META
+    if asks and "ETag" in response:
         return get_conditional_response(request, etag=response.headers["ETag"], response=response)
     return response
 
 
 class PageCacheMiddleware:
-    """First in MIDDLEWARE: answers current stored pages before anything else runs, stores new ones, and
-    gives every response its Cache-Control."""
+    """First in MIDDLEWARE after the language: answers current stored pages before anything else runs,
+    stores new ones, and gives every response its Cache-Control."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -207,17 +229,14 @@ class PageCacheMiddleware:
             response = _set_policy(self.get_response(request), shared)
             response.headers.setdefault(HEADER, "bypass")
             return response
-        _drop_tracking_params(request)
         try:
+            _drop_tracking_params(request)
             key = page_key(request)
-        except DisallowedHost:  # answered 400 further in, where the security headers are added
+        except SuspiciousOperation:  # e.g. too many query fields: answered 400 further in, with the headers
             return self.get_response(request)
         page = find(key, request.generations)
         if page is not None:
-            response = HttpResponse(page.body, status=page.status)
-            for name, value in page.headers:
-                response.headers[name] = value
-            return _answer(request, response, "hit")
+            return _answer(request, page.response())
         response = self.get_response(request)
         storable = _storable(request, response)
         _set_policy(response, shared)

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The reader's language: the one chosen with the language switch, else Bulgarian (never Accept-Language).
+    "portal.middleware.LanguageMiddleware",
     # Stored pages are answered before anything else runs, with the headers they were stored with; every
     # response gets its Cache-Control here (caching/pages.py, docs/caching.md).
     "caching.pages.PageCacheMiddleware",
@@ -58,7 +60,6 @@ MIDDLEWARE = [
     "portal.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -245,12 +245,38 @@ def test_known_parameters_are_stored_apart(story):
     assert state(Client().get(url + "?sort=oldest")) == "hit"
 
 
+def english_reader() -> Client:
+    reader = Client()
+    reader.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # chosen with the language switch
+    return reader
+
+
 def test_pages_differ_per_language(story):
     url = story.get_absolute_url()
     bulgarian = Client().get(url)
-    english = Client().get(url, headers={"Accept-Language": "en"})
+    english = english_reader().get(url)
     assert state(english) == "miss" and bulgarian.content != english.content
-    assert state(Client().get(url, headers={"Accept-Language": "en"})) == "hit"
+    again = english_reader().get(url)
+    assert state(again) == "hit" and again.content == english.content
+    assert again.headers["Content-Language"] == "en" and bulgarian.headers["Content-Language"] == "bg"
+
+
+def test_a_browser_asking_for_english_gets_the_bulgarian_page(story):
+    url = story.get_absolute_url()
+    bulgarian = Client().get(url)
+    asked = Client().get(url, headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert state(asked) == "hit" and asked.content == bulgarian.content
+    assert '<html lang="bg">' in asked.content.decode() and asked.headers["Content-Language"] == "bg"
+
+
+def test_answers_from_a_stored_page_share_its_headers_and_never_change_them(story):
+    url = story.get_absolute_url()
+    Client().get(url)
+    page = next(iter(local_pages._pages.values()))
+    before = dict(page.headers.items())
+    hits = [Client().get(url), english_reader().get(url), Client().get(url, headers={"If-None-Match": "x"})]
+    assert [state(hit) for hit in hits] == ["hit", "miss", "hit"]
+    assert dict(page.headers.items()) == before
 
 
 def test_the_page_cache_can_be_switched_off(story, settings):
