@@ -32,19 +32,23 @@ class ArticleSitemap(LatestFromOneAggregate, Sitemap):
 
 
 class PageSitemap(Sitemap):
-    """The listing pages: home, archive, sections, tags, sources and authors."""
+    """The listing pages: home, archive, sections, tags, sources and authors.
+
+    Items are names and objects, and an address is built only for the page of the sitemap being shown:
+    the index only counts them (building ~300 addresses there cost half its time).
+    """
 
     changefreq = "hourly"
     priority = 0.5
 
     def items(self):
-        pages = [reverse("articles:home"), reverse("articles:archive")]
+        pages = ["articles:home", "articles:archive"]
         for model in (Section, Tag, Source, Author):
-            pages += [obj.get_absolute_url() for obj in model.objects.only("slug")]
+            pages += list(model.objects.only("slug"))
         return pages
 
     def location(self, item):
-        return item
+        return reverse(item) if isinstance(item, str) else item.get_absolute_url()
 
 
 class NewsSitemap(LatestFromOneAggregate, Sitemap):
