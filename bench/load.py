@@ -317,7 +317,8 @@ EXPECTED = {
     "page-cache hit": ("X-Page-Cache", "hit"),
     "hit, trust 0": ("X-Page-Cache", "hit"),
     "hit, Redis only": ("X-Page-Cache", "hit"),
-    "nginx micro-cache": ("X-Micro-Cache", "HIT"),
+    # Answered from nginx's copy: a HIT, or the copy that just expired while one request fetches it again.
+    "nginx micro-cache": ("X-Micro-Cache", {"HIT", "STALE", "UPDATING"}),
 }
 
 
@@ -331,7 +332,7 @@ def check(modes: dict[str, str], page: bytes) -> dict:
             _status, headers, data = fetch(url)
             states.append(headers.get(header, ""))
         checks[name] = {"states": states, "bytes": len(data), "same bytes": data == page}
-        if expected is not None and states[-1] != expected:
+        if expected is not None and states[-1] not in ({expected} if isinstance(expected, str) else expected):
             raise RuntimeError(f"{name}: {header} {states}, expected {expected} last")
     return checks
 

@@ -140,15 +140,16 @@ def page_key(request) -> str:
 
 def find(key: str, request_generations) -> Page | None:
     """The current page stored under ``key``, from this process's copies or the shared cache."""
+    page = local_pages.get(key) if settings.PAGE_CACHE_LOCAL_BYTES else None
+    if page is not None and page.is_current(request_generations):  # its generations in one read
+        return page
     if request_generations.get(SITE) is None:  # no cache: render
         return None
-    page = local_pages.get(key) if settings.PAGE_CACHE_LOCAL_BYTES else None
-    if page is None or not page.is_current(request_generations):
-        page = cache.get(key)
-        if not isinstance(page, Page) or not page.is_current(request_generations):
-            return None
-        if settings.PAGE_CACHE_LOCAL_BYTES:
-            local_pages.put(key, page)
+    page = cache.get(key)
+    if not isinstance(page, Page) or not page.is_current(request_generations):
+        return None
+    if settings.PAGE_CACHE_LOCAL_BYTES:
+        local_pages.put(key, page)
     return page
 
 
