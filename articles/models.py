@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from .sanitize import clean_body
 from .translit import slugify_bg
 
-# Paths the root URLconf uses; a section may not take one of them as its slug.
+# Paths the root URLconf uses; a section may not take one of them as its slug, nor one of digits alone (an
+# article's address cut short, /2026/, leads to the archive).
 RESERVED_SLUGS = {
     "tag", "source", "author", "archive", "search", "feeds", "feed", "sitemap", "media", "static",
     "comments", "healthz", "robots", "i18n", "preview", "redakcia", "admin", "accounts",
@@ -28,7 +29,7 @@ def unique_slug(model, text: str, *, instance=None, field: str = "slug", max_len
         others = others.exclude(pk=instance.pk)
     taken = set(others.filter(**{f"{field}__startswith": base}).values_list(field, flat=True))
     slug, n = base, 2
-    while slug in taken or (model is Section and slug in RESERVED_SLUGS):
+    while slug in taken or (model is Section and (slug in RESERVED_SLUGS or slug.isdigit())):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -51,7 +52,7 @@ class Section(models.Model):
         return reverse("articles:section", kwargs={"slug": self.slug})
 
     def clean(self):
-        if self.slug in RESERVED_SLUGS:
+        if self.slug in RESERVED_SLUGS or self.slug.isdigit():
             raise ValidationError({"slug": _("This address is reserved by the site. Choose another.")})
 
     def save(self, *args, **kwargs):

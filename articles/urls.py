@@ -24,6 +24,7 @@ urlpatterns = [
     path("source/<slug:slug>/", listing(views.SourceView.as_view()), name="source"),
     path("author/<slug:slug>/", listing(views.AuthorView.as_view()), name="author"),
     path("archive/", listing(views.ArchiveView.as_view()), name="archive"),
+    path("archive/<int:year>/", listing(views.YearView.as_view()), name="archive_year"),
     path("archive/<int:year>/<dd:month>/", listing(views.MonthView.as_view()), name="archive_month"),
     path("archive/<int:year>/<dd:month>/<dd:day>/", listing(views.DayView.as_view()), name="archive_day"),
     path(
@@ -61,6 +62,11 @@ urlpatterns = [
     path("stats/view/<int:pk>/<str:token>/", views.view_beacon, name="view_beacon"),
     path("preview/<int:pk>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", article(views.ArticleDetailView.as_view()), name="detail"),
+    # An article's address cut short: the archive of that day, month or year. Before sections, which may not
+    # take an all-digit slug (models.unique_slug).
+    path("<int:year>/<dd:month>/<dd:day>/", views.archive_redirect, name="short_day"),
+    path("<int:year>/<dd:month>/", views.archive_redirect, name="short_month"),
+    path("<int:year>/", views.archive_redirect, name="short_year"),
     # Last: a section takes any slug not claimed above (see models.RESERVED_SLUGS).
     path("<slug:slug>/", listing(views.SectionView.as_view()), name="section"),
 ]

@@ -1,3 +1,4 @@
+from datetime import date
 from itertools import groupby
 
 from django.conf import settings
@@ -7,7 +8,15 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.generic import ArchiveIndexView, DayArchiveView, DetailView, ListView, MonthArchiveView, TemplateView
+from django.views.generic import (
+    ArchiveIndexView,
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 
 import caching
 
@@ -93,16 +102,41 @@ class ArchiveMixin:
 
 
 class ArchiveView(ArchiveMixin, ArchiveIndexView):
+    """Every month with articles, grouped by year, and the newest articles."""
+
     template_name = "articles/archive.html"
     date_list_period = "month"
 
 
+class YearView(ArchiveMixin, YearArchiveView):
+    """The months of a year that have articles, and the year's articles."""
+
+    template_name = "articles/archive.html"
+    make_object_list = True
+
+
 class MonthView(ArchiveMixin, MonthArchiveView):
+    """The days of a month that have articles, and the month's articles."""
+
     template_name = "articles/archive.html"
 
 
 class DayView(ArchiveMixin, DayArchiveView):
     template_name = "articles/archive.html"
+
+
+def archive_redirect(request, year, month=None, day=None):
+    """An article's address cut short (``/2026/12/04/``, ``/2026/12/``, ``/2026/``): that day's, month's or
+    year's archive."""
+    try:
+        date(year, month or 1, day or 1)
+    except (ValueError, OverflowError):
+        raise Http404 from None
+    if day is not None:
+        return redirect("articles:archive_day", year=year, month=month, day=day, permanent=True)
+    if month is not None:
+        return redirect("articles:archive_month", year=year, month=month, permanent=True)
+    return redirect("articles:archive_year", year=year, permanent=True)
 
 
 class ArticleDetailView(DetailView):
