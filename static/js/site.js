@@ -2,24 +2,38 @@
 (function () {
   "use strict";
 
+  // The copy and share buttons sit in hidden list items: shown only where the browser can do what they say.
+  function reveal(button) {
+    button.closest("li").hidden = false;
+  }
+
   function initShare(box) {
     var url = box.getAttribute("data-share-url");
     var title = box.getAttribute("data-share-title");
     var status = box.querySelector(".share__status");
     var copy = box.querySelector(".share__copy");
     var nativeBtn = box.querySelector(".share__native");
-    if (copy && navigator.clipboard) {
-      copy.hidden = false;
+    function say(text) {
+      if (status) status.textContent = text;
+    }
+    if (copy && navigator.clipboard && navigator.clipboard.writeText) {
+      reveal(copy);
       copy.addEventListener("click", function () {
-        navigator.clipboard.writeText(url).then(function () {
-          if (status) status.textContent = copy.getAttribute("data-copied") || "✓";
-        });
+        navigator.clipboard.writeText(url).then(
+          function () {
+            say(copy.getAttribute("data-copied") || "✓");
+          },
+          function () {
+            say((copy.getAttribute("data-failed") || "") + " " + url);
+          }
+        );
       });
     }
-    if (nativeBtn && navigator.share) {
-      nativeBtn.hidden = false;
+    var data = { title: title, url: url };
+    if (nativeBtn && typeof navigator.share === "function" && (!navigator.canShare || navigator.canShare(data))) {
+      reveal(nativeBtn);
       nativeBtn.addEventListener("click", function () {
-        navigator.share({ title: title, url: url }).catch(function () {});
+        navigator.share(data).catch(function () {});
       });
     }
   }

@@ -90,6 +90,51 @@ def test_copy_link_copies_the_canonical_address(page, context, live_server, arti
     assert page.problems == []
 
 
+# Chromium on Linux has no Web Share API; these make the browser one without it, or one with it that records
+# what it was asked to share.
+NO_NATIVE_SHARE = "delete Navigator.prototype.share; delete Navigator.prototype.canShare;"
+RECORDING_SHARE = """
+Navigator.prototype.share = function (data) { window.sharedData = data; return Promise.resolve(); };
+Navigator.prototype.canShare = function () { return true; };
+"""
+
+
+def test_share_without_the_web_share_api_offers_no_native_share_button(page, live_server, article):
+    page.add_init_script(NO_NATIVE_SHARE)
+    page.goto(live_server.url + article.get_absolute_url())
+    share = page.locator(".share")
+    expect(share.get_by_role("button", name="Копирай връзката")).to_be_visible()
+    expect(share.get_by_role("button", name="Сподели…")).to_be_hidden()
+    expect(share.get_by_role("link", name="Facebook")).to_be_visible()
+    assert page.problems == []
+
+
+def test_share_with_the_web_share_api_hands_the_canonical_address_to_it(page, live_server, article):
+    page.add_init_script(RECORDING_SHARE)
+    page.goto(live_server.url + article.get_absolute_url())
+    native = page.locator(".share").get_by_role("button", name="Сподели…")
+    expect(native).to_be_visible()
+    native.click()
+    page.wait_for_function("() => window.sharedData !== undefined")
+    shared = page.evaluate("() => window.sharedData")
+    assert shared == {"title": TITLE, "url": live_server.url + article.get_absolute_url()}
+    assert page.problems == []
+
+
+def test_share_without_javascript_shows_only_links_that_work(nojs_page, live_server, article):
+    page = nojs_page
+    page.goto(live_server.url + article.get_absolute_url())
+    share = page.locator(".share")
+    for name in ("Копирай връзката", "Сподели…"):
+        expect(share.get_by_role("button", name=name, include_hidden=True)).to_be_hidden()
+    for label in NETWORKS:
+        expect(share.get_by_role("link", name=label, exact=True)).to_be_visible()
+    # No empty slots in the row either: every item shown holds a visible control.
+    boxes = share.locator(".share__list > li").evaluate_all("items => items.map(li => li.offsetWidth > 0)")
+    assert boxes.count(True) == len(NETWORKS) + 2  # the networks, Viber and e-mail
+    assert page.problems == []
+
+
 FOCUS_STATE = """() => {
     const el = document.activeElement;
     const style = getComputedStyle(el);
