@@ -4,7 +4,7 @@ when the request asks for JSON (static/js/comments.js), answers with server-rend
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import gettext as _
@@ -59,14 +59,25 @@ def public_article(article_id: int):
     return Article.objects.published().filter(pk=article_id).first()
 
 
+def public_comment(pk: int, *related: str):
+    """The comment ``pk`` if its article is public (``Article.is_public``), else None.
+
+    Every endpoint asks this first: a comment of a draft, scheduled or unpublished article is answered
+    exactly as one that does not exist, and before anything is counted or changed. Comment ids are
+    sequential, so anything else would let them be walked to find drafts and their addresses (date and slug).
+    """
+    comment = Comment.objects.select_related("article", *related).filter(pk=pk).first()
+    return comment if comment is not None and comment.article.is_public else None
+
+
 def visible_comment(pk: int, *, or_hidden_by_reports: bool = False):
     """A comment readers can see, on a public article; else None.
 
     ``or_hidden_by_reports``: also one that readers' reports have just sent to review, so a reader who
     opened the page (or the report form) before that still gets their report recorded, not "gone".
     """
-    comment = Comment.objects.select_related("article").filter(pk=pk).first()
-    if comment is None or not comment.article.is_public:
+    comment = public_comment(pk)
+    if comment is None:
         return None
     hidden_by_reports = comment.status == CommentStatus.PENDING and comment.hidden_by_reports_at is not None
     return comment if comment.is_visible or (or_hidden_by_reports and hidden_by_reports) else None
@@ -100,6 +111,8 @@ def csrf_failure(request, reason=""):
             if response is not None:
                 return response
         if match.view_name == "comments:vote":
+            if visible_comment(match.kwargs["pk"]) is None:  # no form to send again for a comment that is gone
+                return vote_gone(request)
             return portal_views.csrf_failure(request, reason, resend_fields=("value",))
     return portal_views.csrf_failure(request, reason)
 
@@ -258,8 +271,8 @@ def reply(request, pk: int):
 
 def permalink(request, pk: int):
     """Send a reader to the page that shows a comment, anchored at it."""
-    comment = Comment.objects.select_related("article", "thread").filter(pk=pk).first()
-    if comment is None or not comment.article.is_public:
+    comment = public_comment(pk, "thread")
+    if comment is None:
         raise Http404
     if not Comment.objects.filter(pk=pk).displayable().exists():
         return redirect(page_url(comment.article, sort=settings.COMMENTS_DEFAULT_SORT, page=1))
@@ -310,8 +323,14 @@ def thread(request, pk: int):
     return render(request, "comments/thread.html", context)
 
 
+def vote_gone(request):
+    return error_page(request, _("This comment can no longer be rated."), status=404)
+
+
 @require_POST
 def vote(request, pk: int):
+    if visible_comment(pk) is None:  # comment_vote checks the comment, not its article
+        return vote_gone(request)
     value = {"1": 1, "-1": -1}.get(request.POST.get("value", ""))
     if value is None:
         return error_page(request, _("Unknown vote."), status=400)
@@ -380,7 +399,9 @@ def report(request, pk: int):
 @require_POST
 def unreport(request, pk: int):
     """Take back one's own report of a comment."""
-    comment = get_object_or_404(Comment.objects.select_related("article"), pk=pk)
+    comment = public_comment(pk)
+    if comment is None:
+        raise Http404
     if not comment_unreport(comment_id=comment.pk, reporter_key=reader_key(request)):
         return error_page(request, _("You have not reported this comment."), status=404, article=comment.article)
     message = _("Your report was taken back.")
@@ -391,8 +412,8 @@ def unreport(request, pk: int):
 
 
 def own_comment_or_error(request, pk: int):
-    comment = Comment.objects.select_related("article", "thread").filter(pk=pk).first()
-    if comment is None or not comment.article.is_public:
+    comment = public_comment(pk, "thread")
+    if comment is None:
         return None, error_page(request, _("This comment does not exist."), status=404)
     if not can_edit(comment, user=request.user, own_ids=own_comments(request)):
         return None, error_page(

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 import caching
 from articles.models import Article
-from comments.models import Comment, CommentStatus, Report
+from comments.models import Comment, CommentStatus, Report, Vote
 from comments.security import OWN_SALT, form_token
 from tests.comments.conftest import comment_data, create_url
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
@@ -858,3 +858,165 @@ def test_a_csrf_failure_of_any_other_form_keeps_the_plain_page(article):
     refused = Client(enforce_csrf_checks=True).post(reverse("comments:unreport", kwargs={"pk": comment.pk}))
     html = refused.content.decode()
     assert refused.status_code == 403 and "Формулярът е изтекъл" in html and "<form" not in html
+
+
+# --- Comments of articles readers cannot see ----------------------------------------------------------------
+
+# How an article stops being public: back to draft, scheduled again for later, or unpublished.
+NOT_PUBLIC = {
+    "draft": lambda now: {"status": "draft"},
+    "scheduled": lambda now: {"status": "published", "published_at": now + timedelta(days=2)},
+    "archived": lambda now: {"status": "archived"},
+}
+JSON = {"Accept": "application/json"}
+MISSING = 987654321  # an id no comment or article has
+
+
+def every_comment_endpoint(article_id: int, theirs: int, mine: int):
+    """(name, method, url, data, headers) of every comments/urls.py endpoint and its JSON/fragment variant.
+
+    ``theirs`` is another reader's comment (voted on, reported, replied to), ``mine`` the reader's own
+    (edited, deleted); ``theirs`` is also the root of its thread.
+    """
+
+    def url(name, pk):
+        return reverse(f"comments:{name}", kwargs={"pk": pk})
+
+    return [
+        ("create", "post", create_url(article_id), {"body": "Още едно мнение тук."}, {}),
+        ("create json", "post", create_url(article_id), {"body": "Още едно мнение тук."}, JSON),
+        ("create reply", "post", create_url(article_id), {"parent": str(theirs)}, {}),
+        ("permalink", "get", url("permalink", theirs), None, {}),
+        ("permalink json", "get", url("permalink", theirs), None, JSON),
+        ("reply", "get", url("reply", theirs), None, {}),
+        ("reply json", "get", url("reply", theirs), None, JSON),
+        ("vote", "post", url("vote", theirs), {"value": "1"}, {}),
+        ("vote json", "post", url("vote", theirs), {"value": "-1"}, JSON),
+        ("vote odd value", "post", url("vote", theirs), {"value": "7"}, {}),
+        ("report form", "get", url("report", theirs), None, {}),
+        ("report fragment", "get", url("report", theirs) + "?fragment=1", None, {}),
+        ("report form json", "get", url("report", theirs), None, JSON),
+        ("report", "post", url("report", theirs), {"reason": "spam"}, {}),
+        ("report json", "post", url("report", theirs), {"reason": "insult"}, JSON),
+        ("unreport", "post", url("unreport", theirs), {}, {}),
+        ("unreport json", "post", url("unreport", theirs), {}, JSON),
+        ("edit form", "get", url("edit", mine), None, {}),
+        ("edit", "post", url("edit", mine), {"body": "Тайно поправен текст."}, {}),
+        ("edit json", "post", url("edit", mine), {"body": "Тайно поправен текст."}, JSON),
+        ("delete form", "get", url("delete", mine), None, {}),
+        ("delete", "post", url("delete", mine), {}, {}),
+        ("delete json", "post", url("delete", mine), {}, JSON),
+        ("thread", "get", url("thread", theirs), None, {}),
+        ("thread page 2", "get", url("thread", theirs) + "?page=2", None, {}),
+        ("thread fragment", "get", url("thread", theirs) + "?fragment=1&offset=0", None, {}),
+        ("thread json", "get", url("thread", theirs), None, JSON),
+    ]
+
+
+def send(client, method, url, data, headers, article_id):
+    if method == "get":
+        return client.get(url, headers=headers)
+    if url.endswith("/post/"):
+        data = comment_data(Article(pk=article_id), **data)
+    return client.post(url, data, headers=headers)
+
+
+def comparable(response, *ids) -> str:
+    """The answer as a reader sees it, without what differs between any two answers (ids, nonces, tokens)."""
+    text = response.content.decode(errors="replace")
+    for value in ids:
+        text = re.sub(rf"\b{value}\b", "ID", text)
+    return re.sub(r'(nonce|value|content)="[^"]{20,}"', r'\1="…"', text)
+
+
+def comments_state():
+    """Everything a comment endpoint may change."""
+    return (
+        list(Comment.objects.order_by("pk").values_list("pk", "body", "status", "likes", "dislikes", "score")),
+        list(Comment.objects.order_by("pk").values_list("report_count", "edited_at", "notify_on_reply")),
+        list(Report.objects.order_by("pk").values_list("pk", "comment_id", "reporter_key", "reason")),
+        list(Vote.objects.order_by("pk").values_list("pk", "comment_id", "value")),
+        list(Article.objects.order_by("pk").values_list("pk", "comment_count")),
+    )
+
+
+@pytest.fixture
+def hidden_discussion(client, post_comment):
+    """A discussion the reader took part in (their own comment, a report of another's), then the article
+    stopped being public. Returns a function that hides it in one of the NOT_PUBLIC ways."""
+    article = ArticleFactory(slug="tajnata-chernova", published_at=timezone.now() - timedelta(days=3))
+    theirs = CommentFactory(article=article, body="Чуждо мнение")
+    for _ in range(3):
+        CommentFactory(parent=theirs)  # a thread with replies (thread page, fragment)
+    post_comment(article, body="Моето мнение под статията.")  # the reader owns it (cookie)
+    mine = Comment.objects.get(body="Моето мнение под статията.")
+    assert client.post(reverse("comments:report", kwargs={"pk": theirs.pk}), {"reason": "spam"}).status_code == 302
+    address = article.get_absolute_url()
+
+    def hide(state: str):
+        Article.objects.filter(pk=article.pk).update(**NOT_PUBLIC[state](timezone.now()))
+        caching.article_changed(article.pk)
+        return article, theirs, mine, address
+
+    return hide
+
+
+@pytest.mark.parametrize("state", NOT_PUBLIC)
+def test_every_comment_endpoint_answers_404_for_a_comment_of_a_non_public_article(client, hidden_discussion, state):
+    article, theirs, mine, address = hidden_discussion(state)
+    before = comments_state()
+    endpoints = every_comment_endpoint(article.pk, theirs.pk, mine.pk)
+    missing = every_comment_endpoint(MISSING, MISSING, MISSING)
+    for (name, method, url, data, headers), twin in zip(endpoints, missing, strict=True):
+        response = send(client, method, url, data, headers, article.pk)
+        assert response.status_code == 404, (name, response.status_code, response.get("Location"))
+        assert "Location" not in response, name
+        page = response.content.decode(errors="replace")
+        assert article.slug not in page and address not in page, name
+        assert str(article.published_at.year) + "/" not in page, name
+        # Exactly what an id that never existed gets: nothing tells the two apart.
+        nowhere = send(client, twin[1], twin[2], twin[3], twin[4], MISSING)
+        assert response.status_code == nowhere.status_code, name
+        assert response["Content-Type"] == nowhere["Content-Type"], name
+        ids = (article.pk, theirs.pk, mine.pk, MISSING)
+        assert comparable(response, *ids) == comparable(nowhere, *ids), name
+    assert comments_state() == before
+
+
+@pytest.mark.parametrize("state", NOT_PUBLIC)
+def test_votes_and_reports_on_a_non_public_article_are_not_counted_against_the_reader(
+    client, settings, hidden_discussion, state
+):
+    _article, theirs, _mine, _address = hidden_discussion(state)
+    settings.COMMENTS_RATE_VOTE = ["1/m"]
+    settings.COMMENTS_RATE_REPORT = ["2/h"]  # the report made before the article was hidden is one
+    url = reverse("comments:vote", kwargs={"pk": theirs.pk})
+    report_url = reverse("comments:report", kwargs={"pk": theirs.pk})
+    for _ in range(3):
+        assert client.post(url, {"value": "1"}).status_code == 404
+        assert client.post(report_url, {"reason": "insult"}).status_code == 404
+    public = CommentFactory(article=ArticleFactory())
+    assert client.post(reverse("comments:vote", kwargs={"pk": public.pk}), {"value": "1"}).status_code == 302
+    assert client.post(reverse("comments:report", kwargs={"pk": public.pk}), {"reason": "spam"}).status_code == 302
+
+
+@pytest.mark.parametrize("state", NOT_PUBLIC)
+def test_a_vote_without_csrf_token_on_a_non_public_article_is_not_offered_again(hidden_discussion, state):
+    from django.test import Client
+
+    article, theirs, _mine, address = hidden_discussion(state)
+    reader = Client(enforce_csrf_checks=True)
+    response = reader.post(reverse("comments:vote", kwargs={"pk": theirs.pk}), {"value": "1"})
+    page = response.content.decode()
+    assert response.status_code == 404 and "<form" not in page.split("<main", 1)[-1].split("</main>")[0]
+    assert address not in page and article.slug not in page
+    nowhere = reader.post(reverse("comments:vote", kwargs={"pk": MISSING}), {"value": "1"})
+    assert comparable(response, theirs.pk, MISSING) == comparable(nowhere, theirs.pk, MISSING)
+    assert Comment.objects.get(pk=theirs.pk).likes == 0
+
+
+def test_a_reader_takes_back_a_report_while_the_article_is_public(client, article):
+    comment = CommentFactory(article=article)
+    client.post(reverse("comments:report", kwargs={"pk": comment.pk}), {"reason": "spam"})
+    response = client.post(reverse("comments:unreport", kwargs={"pk": comment.pk}), headers=JSON)
+    assert response.json()["ok"] is True and not Report.objects.exists()
