@@ -39,4 +39,12 @@
   }
 
   document.querySelectorAll(".share").forEach(initShare);
+
+  // The section row scrolls sideways on a phone. Chromium leaves a link the keyboard reaches half
+  // outside the row when part of it already shows: bring the whole of it in.
+  document.querySelectorAll(".site-nav").forEach(function (nav) {
+    nav.addEventListener("focusin", function (event) {
+      event.target.scrollIntoView({ block: "nearest", inline: "nearest" });
+    });
+  });
 })();
