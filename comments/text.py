@@ -86,9 +86,30 @@ def fingerprint(text: str) -> str:
 
 # --- Matching words that readers disguise -----------------------------------------------------------------
 
+
+def _pairs(*groups: tuple[str, str]) -> dict[int, str]:
+    table = {}
+    for source, target in groups:
+        assert len(source) == len(target), (source, target)
+        table.update(str.maketrans(source, target))
+    return table
+
+
+def strip_marks(text: str) -> str:
+    """Accents and other combining marks removed (á → a, и́ → и), but not the breve of й, a letter of its own."""
+    kept = []
+    for ch in unicodedata.normalize("NFD", text):
+        if unicodedata.category(ch).startswith("M") and not (ch == "\u0306" and kept and kept[-1] in "иИ"):
+            continue
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
 # Capital Latin letters that look like capital Cyrillic ones, then small ones, then digits and signs.
 _UPPER_HOMOGLYPHS = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
-_LOWER_HOMOGLYPHS = str.maketrans("aceopxykm", "асеорхукм")
+_LOWER_HOMOGLYPHS = _pairs(
+    ("aceopxykm", "асеорхукм"), ("αβεηκμοπρτυχ", "авенкмопртух"), ("ᴀʙᴄᴅᴇʜᴋᴍᴏᴘᴛʏ", "авсденкморту")
+)
 _LEET_CYRILLIC = str.maketrans({"0": "о", "1": "и", "3": "з", "4": "ч", "6": "б", "@": "а", "$": "с", "€": "е"})
 _LEET_LATIN = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "€": "e"})
 _SHLYOK_DIGITS = str.maketrans({"4": "ч", "6": "ш", "0": "o", "1": "i", "3": "z", "w": "в", "q": "я"})
@@ -117,8 +138,8 @@ ENDINGS = {
 
 
 def normalise(text: str) -> str:
-    """NFKC, no invisible characters, inner separators gone (и.д.и.о.т → идиот), case folded."""
-    text = unicodedata.normalize("NFKC", text or "")
+    """NFKC, no invisible characters or accents, inner separators gone (и.д.и.о.т → идиот), case folded."""
+    text = strip_marks(unicodedata.normalize("NFKC", text or ""))
     text = _FORMAT_CHARS.sub("", text)
     return _INNER_SEPARATORS.sub("", text).casefold()
 
@@ -241,3 +262,113 @@ def looks_like_latin_bulgarian(text: str) -> bool:
     strong = sum(1 for w in words if w in LATIN_BULGARIAN_WORDS and w not in _AMBIGUOUS)
     weak = sum(1 for w in words if w in _AMBIGUOUS)
     return strong >= 2 and (strong + weak) / len(words) >= 0.4
+
+
+# --- Names that pass for someone else's ------------------------------------------------------------------
+
+# Characters that show as nothing yet are not format characters: Hangul fillers, the blank Braille pattern,
+# Mongolian variation selectors.
+_BLANK_LETTERS = re.compile("[\u115f\u1160\u3164\uffa0\u2800\u180b-\u180f]")
+
+
+# Names are case folded before these apply, so an upper-case look-alike (B, H, M, T for В, Н, М, Т) is
+# listed by its lower-case letter. What imitates a Cyrillic letter: Latin, Greek, small capitals...
+_AS_CYRILLIC = _pairs(
+    ("abceghkmnoprtuxy", "авседнкмпоргтиху"),
+    ("αβεηκμοπρτυχ", "авенкмопртух"),
+    ("ᴀʙᴄᴅᴇʜᴋᴍᴏᴘᴛʏ", "авсденкморту"),
+    ("ɑɡіј", "адий"),
+)
+# ...and a Latin one: Cyrillic, Greek, small capitals.
+_AS_LATIN = _pairs(
+    ("авсдегийкмнопртухѕіјһԁ", "abcgeruukmhonptyxsijhd"),
+    ("αβεηικμνοπρτυχ", "abenikmvonptux"),
+    ("ᴀʙᴄᴅᴇʜɪᴋᴍɴᴏᴘʀᴛʏ", "abcdehikmnoprty"),
+    ("ıɑɡ", "iag"),
+)
+# Digits and signs as the letters whose shape they copy (0 о, 3 з, 6 б, 8 в) or as "leet" writes them (3 e,
+# 4 a, 1 i); a name is read both ways. A sign in no table is a separator, like a space.
+_SIGNS_AS_SHAPES = _pairs(("03468@$€", "озчбвасе"))
+_SIGNS_AS_LEET = _pairs(("013456789@$€!|", "оиеасбтвдасеии"))
+_SIGNS_AS_LATIN = _pairs(("013456789@$€!|", "oieasbtbgaseii"))
+
+
+def _name_letters(text: str) -> str:
+    """Letters only: spaces, dots, hyphens, digits left over and every other sign between them dropped."""
+    return _squeeze("".join(ch for ch in text if ch.isalpha()))
+
+
+def _name_base(text: str) -> str:
+    """A name with compatibility forms unified (full-width, circled, mathematical letters), invisible
+    characters and combining marks removed and case folded."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = _BLANK_LETTERS.sub("", text).casefold()
+    return unicodedata.normalize("NFKC", strip_marks(unicodedata.normalize("NFKD", text)))
+
+
+def name_readings(name: str) -> dict[str, set[str]]:
+    """The ways a reader may read ``name``, as letters only: in Cyrillic (look-alikes as the Cyrillic letters
+    they imitate, or Bulgarian typed in Latin letters turned into Cyrillic) and in Latin (look-alikes as Latin
+    letters). Repeated letters count once."""
+    base = _name_base(name)
+    shapes, leet = base.translate(_SIGNS_AS_SHAPES), base.translate(_SIGNS_AS_LEET)
+    cyrillic = {_name_letters(text.translate(_AS_CYRILLIC)) for text in (base, shapes, leet)}
+    cyrillic |= {_name_letters(latin_to_cyrillic(text)) for text in (base, base.replace("ia", "ия"))}
+    latin = {_name_letters(text.translate(_AS_LATIN)) for text in (base, base.translate(_SIGNS_AS_LATIN))}
+    return {"cyrillic": cyrillic, "latin": latin}
+
+
+# Endings a name takes in Bulgarian (the definite article, plurals, the feminine -ка) or in English.
+_NAME_ENDINGS = {
+    "cyrillic": ("", "а", "ът", "ят", "та", "то", "те", "и", "ите", "ка", "ки", "ката", "ките"),
+    "latin": ("", "s"),
+}
+
+
+def _name_forms(word: str) -> dict[str, set[str]]:
+    """``word`` and its endings, as each reading writes them."""
+    endings = _NAME_ENDINGS["cyrillic" if _is_cyrillic(word) else "latin"]
+    forms = [_name_base(word + ending) for ending in endings]
+    return {
+        "cyrillic": {_name_letters(form.translate(_AS_CYRILLIC)) for form in forms} - {""},
+        "latin": {_name_letters(form.translate(_AS_LATIN)) for form in forms} - {""},
+    }
+
+
+def _reads_as(text: str, names: set[str], fillers: set[str]) -> bool:
+    """True when ``text`` is nothing but words of ``names`` and ``fillers``, one of them at least a name."""
+    reached = {0: False}  # position in text -> whether a name was passed on the way there
+    for start in range(len(text)):
+        if start not in reached:
+            continue
+        for word in names | fillers:
+            if text.startswith(word, start):
+                end = start + len(word)
+                reached[end] = reached.get(end, False) or reached[start] or word in names
+    return reached.get(len(text), False) is True and len(text) > 0
+
+
+class NameList:
+    """Names no one else may use, in any disguise: full-width or mathematical letters, accents, case,
+    invisible and bidi characters, look-alike letters of another script, digits and signs for letters,
+    spaces, dots or hyphens between the letters, Bulgarian typed in Latin letters, endings (Редакцията,
+    Модераторът). A name is taken when all its letters read as listed names and filler words ("Вестник
+    екип", "Редакцията на Вестник"); a listed word next to a name of one's own ("Модератор на спорта",
+    "Редактор Иванов") is not."""
+
+    def __init__(self, names, *, fillers=()):
+        self.names = {"cyrillic": set(), "latin": set()}
+        self.fillers = {"cyrillic": set(), "latin": set()}
+        for words, into in ((names, self.names), (fillers, self.fillers)):
+            for word in words:
+                for script, forms in _name_forms(word).items():
+                    into[script] |= forms
+
+    def __contains__(self, name: str) -> bool:
+        readings = name_readings(name)
+        return any(
+            _reads_as(text, self.names[script], self.fillers[script])
+            for script, texts in readings.items()
+            for text in texts
+        )

@@ -5,6 +5,7 @@ import itertools
 import pytest
 
 from comments.text import (
+    NameList,
     WordList,
     body_html,
     clean_body,
@@ -13,7 +14,9 @@ from comments.text import (
     fingerprint,
     latin_to_cyrillic,
     looks_like_latin_bulgarian,
+    name_readings,
     split_links,
+    strip_marks,
 )
 
 # --- Showing reader text: escaped, then linkified -------------------------------------------------------------
@@ -246,3 +249,143 @@ def test_english_cyrillic_and_short_texts_are_not_latin_bulgarian(text):
 
 def test_latin_to_cyrillic_reads_shlyokavitsa():
     assert latin_to_cyrillic("zdrasti 6te hodim 4e") == "здрасти ште ходим че"
+
+
+def test_accents_and_look_alikes_of_other_scripts_do_not_hide_banned_words():
+    disguised = [
+        "Ти си и\u0301диот!",  # a combining acute accent
+        "иди\u0308от",  # a combining diaeresis
+        "i\u0301diot",
+        "idiót",  # a precomposed accented letter
+        "ИДИΟТ",  # Greek capital omicron
+        "кρетен",  # Greek rho
+        "идиᴏт",  # a small capital
+        "fu\u0301ck",
+    ]
+    assert [text for text in disguised if BANNED.find(text) is None] == []
+
+
+def test_accents_are_stripped_but_the_breve_of_i_kratko_stays():
+    assert strip_marks("Реда\u0301кцията ídiot ё") == "Редакцията idiot е"
+    assert strip_marks("Йордан и\u0306 стой") == "Йордан й стой"
+    assert fingerprint("Йордан") != fingerprint("Иордан")
+
+
+# --- Reserved names, however they are written ---------------------------------------------------------------
+
+RESERVED_DISGUISES = [
+    "Редакцията",
+    "РЕДАКЦИЯТА",
+    "Ｐедакцията",  # a full-width Latin P
+    "Редакцияｔа",  # a full-width Latin t
+    "ＡＤＭＩＮ",
+    "ＶＥＳＴＮＩＫ",
+    "Реда\u0301кцията",  # a combining accent
+    "Реда\u0308кцията",
+    "Редакци\u0301ята",
+    "Ре\u200bдакцията",  # zero-width space
+    "Р\u00adедакцията",  # soft hyphen
+    "\u202eРедакцията\u202c",  # bidi override
+    "Редак\u2066ци\u2069ята",  # bidi isolate
+    "Ре\u3164дакцията",  # Hangul filler
+    "Pедакцията",  # Latin P
+    "PEДAKЦИЯTA",  # Latin P, E, A, K, T
+    "Peдaкцuятa",  # Latin u for и
+    "Ρεдакцията",  # Greek rho and epsilon
+    "BECTHИK",  # Latin B, E, C, T, H, K
+    "MOДEPATOP",
+    "М0дератор",  # zero for о
+    "M0DERATOR",
+    "adm1n",
+    "4dmin",
+    "Вестн1к",
+    "Р е д а к ц и я т а",
+    "Р.е.д.а.к.ц.и.я.т.а",
+    "Ре-дак-ци-я-та",
+    "Р_е_д_а_к_ц_и_я_т_а",
+    "Ре дакцията",
+    "Реддакцията",  # a doubled letter
+    "Редакцията!!!",
+    "★Редакцията★",
+    "Редакцията 24",
+    "Admin2",
+    "𝐀𝐝𝐦𝐢𝐧",  # mathematical bold
+    "Ⓐⓓⓜⓘⓝ",  # circled
+    "ᴀᴅᴍɪɴ",  # small capitals
+    "Redakciyata",  # Bulgarian in Latin letters
+    "Redaktsiyata",
+    "Redakciqta",
+    "Redakciata",
+    "Модераторът",
+    "Администраторът",
+    "Администрацията",
+    "Админ",
+    "Вестник",
+    "Вестникът",
+    "Вестн\u0456к",  # Ukrainian і
+    "Vestnik.bg",
+    "Редакцията на Вестник",
+    "Екипът на Редакцията",
+    "Вестник екип",
+    "Moderators",
+    "Editor",
+    "Редактор",
+]
+ORDINARY_NAMES = [
+    "Петър",
+    "Ивана",
+    "Рая",
+    "Ана",
+    "Анна",
+    "Йордан",
+    "Иван Петров",
+    "Мария-Антоанета",
+    "Maria",
+    "Kosta",
+    "Ivan Petrov",
+    "Admiral",
+    "Вестникова",  # a surname, not the newspaper
+    "Иван Вестников",
+    "Ерик Админов",
+    "Модератор на спорта",  # a word of the list beside a name of one's own
+    "Редактор Иванов",
+    "Мод",
+    "Веско",
+    "Борис 1987",
+    "Нина от Варна",
+    "Стоян Бакърджиев",
+]
+
+
+def name_errors(name: str) -> list[str]:
+    """The error codes the comment form gives a guest's name (no database: the article is never saved)."""
+    from articles.models import Article
+    from comments.forms import CommentForm
+
+    form = CommentForm({"author_name": name, "body": "Мнение."}, article=Article(pk=1))
+    form.is_valid()
+    return [error.code for error in form.errors.as_data().get("author_name", [])]
+
+
+@pytest.mark.parametrize("name", RESERVED_DISGUISES)
+def test_the_newsrooms_names_are_reserved_in_any_disguise(name):
+    assert name_errors(name) == ["reserved"]
+
+
+@pytest.mark.parametrize("name", ORDINARY_NAMES)
+def test_ordinary_names_stay_free(name):
+    assert name_errors(name) == []
+
+
+def test_a_name_is_read_in_cyrillic_and_in_latin_letters_alone():
+    readings = name_readings("Ｐ.е-д а\u0301\u200bкцията")
+    assert "редакцията" in readings["cyrillic"]
+    assert name_readings("M0DERATOR")["latin"] >= {"moderator"}
+    assert "редакцията" in name_readings("Redakciqta")["cyrillic"]
+
+
+def test_name_lists_match_whole_names_of_listed_words_and_fillers_only():
+    names = NameList(["вестник"], fillers=["на"])
+    assert "Вестник" in names and "Вестника" in names and "Вестник на Вестник" in names
+    assert "на" not in names and "Вестникова" not in names and "Новинар" not in names
+    assert "" not in names
