@@ -4,6 +4,7 @@ Roles and object-level rules are in roles.py, the article form's workflow rules 
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied
@@ -12,6 +13,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -20,8 +22,8 @@ from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_prob
 from .images import build_renditions
 from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
 
-admin.site.site_header = _("Vestnik newsroom")
-admin.site.site_title = _("Vestnik newsroom")
+# The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it.
+admin.site.site_header = admin.site.site_title = format_lazy(_("{site} newsroom"), site=settings.SITE_NAME)
 admin.site.index_title = _("Newsroom")
 
 ADMIN_CSS = {"all": ["css/admin-newsroom.css"]}

@@ -17,6 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, time, timedelta
 from functools import cache
 
+from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -24,7 +25,7 @@ from django.utils import timezone
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageOps
 
-from .demo_content import AUTHORS, DESKS, IMAGES, SECTIONS, SOURCES, STORIES, Story
+from .demo_content import AUTHORS, DESKS, IMAGES, PAGES, SECTIONS, SOURCES, STORIES, Story
 from .images import build_renditions, process_upload
 from .models import Article, Author, Image, Section, Source, Status, Tag
 from .sanitize import clean_body
@@ -59,6 +60,10 @@ def seed(*, stdout) -> None:
             authors, _ = _sync_rows(Author, {slug: {"name": name, "bio": bio} for slug, (name, bio) in AUTHORS.items()})
             articles, article_changes = _sync_articles(now, sections=sections, sources=sources, images=images)
             link_changes = _sync_links(articles, tags=tags, authors=authors)
+            pages, _ = _sync_rows(
+                site_page_model(),
+                {slug: {"title": t, "position": pos, "body": clean_body(b)} for slug, (t, pos, b) in PAGES.items()},
+            )
     except BaseException:
         for item in rendered.values():
             _delete_files(item)
@@ -66,7 +71,8 @@ def seed(*, stdout) -> None:
     stdout.write(
         f"articles.demo: {len(sections)} sections, {len(tags)} tags, {len(sources)} sources, {len(authors)} authors, "
         f"{len(images)} images ({len(rendered)} drawn), {len(articles)} articles "
-        f"({article_changes['created']} created, {article_changes['updated']} updated, {link_changes} links changed)."
+        f"({article_changes['created']} created, {article_changes['updated']} updated, {link_changes} links changed), "
+        f"{len(pages)} site pages."
     )
 
 
@@ -74,6 +80,7 @@ def reset(*, stdout) -> None:
     """Delete the demo articles and images, and the demo sections, tags, sources and authors nothing else uses."""
     with transaction.atomic():
         _, deleted = Article.objects.filter(slug__in=[story_slug(s) for s in STORIES]).delete()
+        site_page_model().objects.filter(slug__in=list(PAGES)).delete()
         images = list(Image.objects.filter(caption__in=[caption for _, caption, _ in IMAGES.values()]))
         Image.objects.filter(pk__in=[i.pk for i in images]).delete()
         for model, slugs in (
@@ -89,6 +96,11 @@ def reset(*, stdout) -> None:
 
 
 # --- Content -----------------------------------------------------------------------------------------------------
+
+
+def site_page_model():
+    """The pages app's Page (За нас, Контакти, ...), looked up by name: articles does not import that app."""
+    return apps.get_model("pages", "Page")
 
 
 def story_slug(story: Story) -> str:
@@ -108,7 +120,7 @@ ATTRIBUTIONS = (
 )
 OWN_WORDS = ("Това каза пред журналисти {name}.", "Така коментира представянето си {name}.")
 OUTLOOK_HEADINGS = ("Какво следва", "Какво предстои", "Следващите стъпки")
-SIGN_OFF = "Vestnik ще следи развитието на темата."
+SIGN_OFF = "„Вестник“ ще следи развитието на темата."
 SIGNED_OFF_SECTIONS = {"bulgaria", "svyat", "ikonomika", "tehnologii"}
 
 

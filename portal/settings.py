@@ -23,7 +23,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 ADMINS = [("Ops", a) for a in env.list("ADMINS", default=[])]
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
-SITE_NAME = "Vestnik"
+SITE_NAME = "Вестник"  # the masthead, the newsroom, feeds, Google News and schema.org name it so
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "caching",
     "articles",
     "comments",
+    "pages",  # the site's own pages: За нас, Контакти, ... (linked from the footer)
 ]
 
 MIDDLEWARE = [

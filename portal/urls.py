@@ -2,7 +2,10 @@ import re
 
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -18,6 +21,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("comments/", include("comments.urls")),
+    path("info/", include("pages.urls")),
+    # Browsers ask for /favicon.ico wherever a page names no icon of its own (a feed, an error page, an image).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico")), name="favicon"),
     path("", include("articles.urls")),
 ]
 

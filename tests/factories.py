@@ -125,6 +125,19 @@ class ArticleFactory(DjangoModelFactory):
             self.pinned_related.add(*extracted)
 
 
+class PageFactory(DjangoModelFactory):
+    """A page of the site itself (pages app), such as За нас."""
+
+    class Meta:
+        model = "pages.Page"
+        django_get_or_create = ["slug"]
+
+    title = factory.Sequence(lambda n: f"Страница {n}")
+    slug = factory.Sequence(lambda n: f"stranitsa-{n}")
+    body = "<p>Текст на страницата.</p>"
+    position = factory.Sequence(int)
+
+
 # --- comments ---------------------------------------------------------------------------------------------
 
 

@@ -1,7 +1,11 @@
+import html
+
 from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.translation import ngettext
+from django.utils.html import conditional_escape, format_html, strip_tags
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, ngettext
 
 register = template.Library()
 
@@ -38,3 +42,34 @@ def sanitized(html):
 
     # The only mark_safe for article bodies; covered by tests/articles/test_sanitize.py.
     return mark_safe(clean_body(html))  # noqa: S308
+
+
+# The language of what the newsroom writes: headlines, leads, bodies, captions, names of sections, tags, people.
+CONTENT_LANGUAGE = "bg"
+
+
+def _in_other_frame() -> bool:
+    return (get_language() or CONTENT_LANGUAGE) != CONTENT_LANGUAGE
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """`` lang="bg"`` for an element holding the newsroom's Bulgarian, when the page around it speaks another
+    language (the reader chose English): screen readers then read it as Bulgarian. Nothing otherwise."""
+    return format_html(' lang="{}"', CONTENT_LANGUAGE) if _in_other_frame() else SafeString("")
+
+
+@register.filter
+def in_bg(value) -> str:
+    """Bulgarian text set inside a sentence of the page's language, e.g. a name in “More from {{ name }}”:
+    wrapped in ``<span lang="bg">`` when the page speaks another language; escaped either way."""
+    if not _in_other_frame():
+        return conditional_escape(value)
+    return format_html('<span lang="{}">{}</span>', CONTENT_LANGUAGE, value)
+
+
+@register.filter
+def plain_text(value) -> str:
+    """Stored HTML (a sanitised page body) as plain text, e.g. for a meta description: tags dropped,
+    entities decoded (the template escapes the result once)."""
+    return html.unescape(strip_tags(value or "")).strip()

@@ -237,6 +237,23 @@ def test_demo_pages_render(client):
     assert featured.lead_image.caption in detail.text
 
 
+def test_seed_demo_writes_the_sites_pages_that_the_footer_links_to(client):
+    from pages.models import Page
+
+    seed()
+    titles = ["За нас", "Контакти", "Правила за коментиране", "Поверителност и бисквитки"]
+    assert list(Page.objects.values_list("title", flat=True)) == titles
+    footer = client.get("/").text.split('<footer class="site-footer">', 1)[1]
+    assert [re.sub(r"<[^>]+>", "", link) for link in re.findall(r"<a [^>]*>.*?</a>", footer)] == titles
+    kept = list(Page.objects.values_list("slug", "body", "updated_at"))
+
+    seed()
+
+    assert list(Page.objects.values_list("slug", "body", "updated_at")) == kept
+    for page in Page.objects.all():
+        assert client.get(page.get_absolute_url()).status_code == 200
+
+
 def test_timeline_keeps_every_story_in_the_past_even_just_after_midnight():
     sofia = ZoneInfo("Europe/Sofia")
     for now in (datetime(2026, 3, 29, 0, 20, tzinfo=sofia), datetime(2026, 7, 1, 23, 50, tzinfo=sofia)):

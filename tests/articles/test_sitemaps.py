@@ -161,7 +161,7 @@ def test_news_sitemap_lists_articles_of_the_last_two_days_only(client):
     urls = doc.findall(f"{{{SITEMAP_NS}}}url")
     assert [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in urls] == [f"http://testserver{fresh.get_absolute_url()}"]
     news = urls[0].find(f"{{{NEWS_NS}}}news")
-    assert news.findtext(f"{{{NEWS_NS}}}publication/{{{NEWS_NS}}}name") == "Vestnik"
+    assert news.findtext(f"{{{NEWS_NS}}}publication/{{{NEWS_NS}}}name") == "Вестник"
     assert news.findtext(f"{{{NEWS_NS}}}publication/{{{NEWS_NS}}}language") == "bg"
     assert news.findtext(f"{{{NEWS_NS}}}title") == "Прясна новина"
     published = news.findtext(f"{{{NEWS_NS}}}publication_date")

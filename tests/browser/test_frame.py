@@ -71,3 +71,53 @@ def test_header_on_a_wide_screen_keeps_the_sections_on_one_line(page, live_serve
     tops = page.locator(".site-nav a").evaluate_all("links => links.map(a => a.getBoundingClientRect().top)")
     assert len(set(tops)) == 1, tops
     assert page.locator(".site-header").evaluate("el => el.getBoundingClientRect().height") <= 140
+
+
+def console_errors(page) -> list[str]:
+    errors = []
+    page.on("console", lambda msg: errors.append(f"{msg.text} [{page.url}]") if msg.type == "error" else None)
+    return errors
+
+
+def test_newsroom_pages_show_the_sites_icon_and_log_no_errors(page, live_server):
+    from pages.roles import grant_editors
+    from tests.browser.helpers import sign_in, staff_user
+    from tests.factories import PageFactory
+
+    grant_editors()
+    errors = console_errors(page)
+    icons = []
+    page.on("response", lambda r: icons.append((r.url, r.status)) if "favicon" in r.url else None)
+    editor = staff_user("editor")
+    sign_in(page, live_server, editor)
+    expect(page.locator("#site-name")).to_contain_text("Вестник")
+    contacts = PageFactory(title="Контакти", slug="kontakti")
+    for path in ("/redakcia/", "/redakcia/articles/article/", f"/redakcia/pages/page/{contacts.pk}/change/"):
+        page.goto(live_server.url + path)
+        expect(page.locator('link[rel="icon"]')).to_have_attribute("href", "/static/img/favicon.svg")
+    assert errors == []
+    assert len(icons) >= 4 and all(status in (200, 304) for _, status in icons), icons
+
+
+def test_footer_leads_to_the_sites_pages_on_a_phone(page, live_server):
+    from tests.factories import PageFactory
+
+    for position, (title, slug) in enumerate(
+        [
+            ("За нас", "za-nas"),
+            ("Контакти", "kontakti"),
+            ("Правила за коментиране", "pravila-za-komentirane"),
+            ("Поверителност и бисквитки", "poveritelnost"),
+        ]
+    ):
+        PageFactory(title=title, slug=slug, position=position, body=f"<p>{title}: текст.</p>")
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/")
+    footer = page.locator(".site-footer")
+    for title in ("За нас", "Контакти", "Правила за коментиране", "Поверителност и бисквитки"):
+        expect(footer.get_by_role("link", name=title)).to_be_visible()
+    footer.get_by_role("link", name="Правила за коментиране").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Правила за коментиране")
+    expect(footer.get_by_role("link", name="Правила за коментиране")).to_have_attribute("aria-current", "page")
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.problems == []
