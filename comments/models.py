@@ -71,6 +71,11 @@ class CommentQuerySet(models.QuerySet):
         """Comments of one article."""
         return self.filter(article=article)
 
+    def held(self):
+        """Comments waiting for a moderator as their authors are told: pending, and spam the checker caught
+        (its verdict is never revealed: views.looks_held states the same rule for one comment)."""
+        return self.filter(Q(status=CommentStatus.PENDING) | Q(status=CommentStatus.SPAM, reason=Reason.SPAM_CHECK))
+
     def displayable(self):
         """Visible comments, and hidden ones kept as a placeholder because a visible reply hangs below them."""
         below = Comment.objects.visible().filter(

@@ -142,28 +142,51 @@ def rate_limited(scope: str, ident: str, rates: list[str]) -> bool | None:
     return over
 
 
-# --- A guest's own comments: a signed cookie listing what they wrote in the edit window ------------------
+# --- A guest's own comments: signed cookies listing what they wrote lately ---------------------------------
+# Each item is [comment id, posted at, article id], and a fourth element 1 for a comment that was held for
+# review when it was posted: its author sees it, marked as waiting, for OWN_HELD_SECONDS (a moderator may
+# take a night: pre-moderation runs from 23:00 to 07:00), and the cookies live that long while they list one.
+OWN_HELD_SECONDS = 24 * 3600
 
 
-def _own_items(request: HttpRequest, cookie: str) -> list[tuple[int, int, int | None]]:
-    """(comment id, posted at, article id) from a signed own-comments cookie, in the edit window only.
+@dataclass(frozen=True)
+class OwnItem:
+    pk: int
+    posted_at: int
+    article_id: int | None  # None in cookies written before the article was recorded
+    held: bool
 
-    Cookies written before the article id was recorded hold pairs: their article is None.
-    """
+    def listed(self) -> list[int]:
+        listed = [self.pk, self.posted_at, self.article_id]
+        return [*listed, 1] if self.held else listed
+
+
+def _edit_window() -> int:
+    return settings.COMMENTS_EDIT_MINUTES * 60
+
+
+def _kept_for(item: OwnItem) -> int:
+    """How long an item stays in the cookie: the edit window, or longer for a comment waiting for a moderator."""
+    return max(_edit_window(), OWN_HELD_SECONDS) if item.held else _edit_window()
+
+
+def _own_items(request: HttpRequest, cookie: str) -> list[OwnItem]:
+    """The items of a signed own-comments cookie that are still kept (``_kept_for``)."""
     raw = request.COOKIES.get(cookie)
     if not raw:
         return []
-    window = settings.COMMENTS_EDIT_MINUTES * 60
     try:
-        items = signing.loads(raw, salt=OWN_SALT, max_age=window)
+        items = signing.loads(raw, salt=OWN_SALT, max_age=max(_edit_window(), OWN_HELD_SECONDS))
     except signing.BadSignature:
         return []
     now = time.time()
     own = []
     for item in items if isinstance(items, list) else []:
-        valid = isinstance(item, list) and len(item) in (2, 3) and all(isinstance(v, int) for v in item)
-        if valid and now - item[1] < window:
-            own.append((item[0], item[1], item[2] if len(item) == 3 else None))
+        if not (isinstance(item, list) and len(item) in (2, 3, 4) and all(isinstance(v, int) for v in item)):
+            continue
+        parsed = OwnItem(item[0], item[1], item[2] if len(item) > 2 else None, len(item) == 4 and item[3] == 1)
+        if now - parsed.posted_at < _kept_for(parsed):
+            own.append(parsed)
     return own
 
 
@@ -173,8 +196,17 @@ def own_comments(request: HttpRequest, *, article_id: int | None = None) -> dict
     With ``article_id``: those on that article, from the cookie its page receives (``ARTICLE_OWN_COOKIE``).
     """
     if article_id is None:
-        return {pk: at for pk, at, _article in _own_items(request, OWN_COOKIE)}
-    return {pk: at for pk, at, article in _own_items(request, ARTICLE_OWN_COOKIE) if article == article_id}
+        items = _own_items(request, OWN_COOKIE)
+    else:
+        items = [i for i in _own_items(request, ARTICLE_OWN_COOKIE) if i.article_id == article_id]
+    now = time.time()
+    return {i.pk: i.posted_at for i in items if now - i.posted_at < _edit_window()}
+
+
+def own_listed(request: HttpRequest, *, article_id: int) -> list[int]:
+    """Ids of comments this browser posted on ``article_id`` that its cookie still lists: those in the edit
+    window, and those held for review when posted (for OWN_HELD_SECONDS)."""
+    return [i.pk for i in _own_items(request, ARTICLE_OWN_COOKIE) if i.article_id == article_id]
 
 
 def _own_cookie_path() -> str:
@@ -187,19 +219,25 @@ def _own_cookie_path() -> str:
     return posixpath.commonpath(urls).rstrip("/") + "/"
 
 
-def remember_own(request: HttpRequest, response: HttpResponse, comment) -> None:
-    """Add a comment to this browser's signed lists of its own comments (all, and its article's)."""
-    items = {pk: (at, article) for pk, at, article in _own_items(request, OWN_COOKIE)}
-    items[comment.pk] = (int(comment.created_at.timestamp()), comment.article_id)
-    kept = sorted(([pk, at, article] for pk, (at, article) in items.items()), key=lambda i: i[1])[-OWN_COOKIE_LIMIT:]
+def remember_own(request: HttpRequest, response: HttpResponse, comment, *, held: bool = False) -> None:
+    """Add a comment to this browser's signed lists of its own comments (all, and its article's).
+
+    ``held``: the comment waits for a moderator; its author is shown it until OWN_HELD_SECONDS have passed.
+    """
+    items = {i.pk: i for i in _own_items(request, OWN_COOKIE)}
+    items[comment.pk] = OwnItem(comment.pk, int(comment.created_at.timestamp()), comment.article_id, held)
+    kept = sorted(items.values(), key=lambda i: i.posted_at)[-OWN_COOKIE_LIMIT:]
+    now = time.time()
+    on_article = [i for i in kept if i.article_id == comment.article_id]
     for name, path, listed in (
         (OWN_COOKIE, _own_cookie_path(), kept),
-        (ARTICLE_OWN_COOKIE, comment.article.get_absolute_url(), [i for i in kept if i[2] == comment.article_id]),
+        (ARTICLE_OWN_COOKIE, comment.article.get_absolute_url(), on_article),
     ):
+        held_for = [int(i.posted_at + _kept_for(i) - now) for i in listed if i.held]
         response.set_cookie(
             name,
-            signing.dumps(listed, salt=OWN_SALT, compress=True),
-            max_age=settings.COMMENTS_EDIT_MINUTES * 60,
+            signing.dumps([i.listed() for i in listed], salt=OWN_SALT, compress=True),
+            max_age=max([_edit_window(), *held_for]),
             path=path,
             secure=settings.SESSION_COOKIE_SECURE,
             httponly=True,

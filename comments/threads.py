@@ -3,8 +3,8 @@
 The rendered thread is a fragment kept under the article's generation (docs/caching.md), which every
 change to its comments renews (``caching.article_changed``: the services, and the signals for any
 other save or delete), so readers see a new comment at once. What is cached is the same for every
-reader: per-reader parts (the form, CSRF tokens, edit links for one's own comments) are added around it
-by the template tag, never stored in it.
+reader: per-reader parts (the form, CSRF tokens, edit links for one's own comments, one's own comments
+waiting for a moderator) are added around it by the template tag, never stored in it.
 """
 
 import math
@@ -14,13 +14,15 @@ from django.conf import settings
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 import caching
 
-from .markup import render_comments
+from .markup import own_controls, render_comments
 from .models import Comment, CommentStatus
+from .security import OWN_COOKIE_LIMIT, own_listed
 
 SORTS = {
     "newest": (_("Newest"), ["-is_pinned", "-pk"]),
@@ -150,6 +152,72 @@ def build_block(article, *, sort: str, page: int, discussion_open: bool) -> Thre
     parts = render_comments(comments, discussion_open=discussion_open)
     num_pages = max(1, math.ceil(total / settings.COMMENTS_THREADS_PER_PAGE))
     return ThreadBlock(parts=parts, page=page, num_pages=num_pages, total_threads=total, sort=sort)
+
+
+def mark_held(comments) -> None:
+    """Display facts of comments shown to their author alone while they wait for a moderator."""
+    decorate(comments)
+    cap = settings.COMMENTS_MAX_DEPTH
+    for c in comments:
+        c.is_own_held = True
+        c.is_placeholder = c.is_collapsed = False
+        c.level = min(c.depth, cap)
+
+
+def held_for_reader(request, article, *, shown) -> list:
+    """The reader's own comments on ``article`` that wait for a moderator: those this browser posted (its
+    cookie: held when posted, or since, by an edit) and, signed in, those of the account; none for a page
+    every reader shares (docs/caching.md).
+
+    One query, and none unless the reader is signed in or the cookie lists a comment ``shown`` (the ids on
+    the page) lacks.
+    """
+    if caching.is_shared(request):
+        return []
+    ids = [pk for pk in own_listed(request, article_id=article.pk) if pk not in shown]
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
+    if not ids and not signed_in:
+        return []
+    mine = Q(pk__in=ids) | Q(user_id=user.pk) if signed_in else Q(pk__in=ids)
+    held = list(Comment.objects.for_article(article).held().filter(mine).order_by("pk")[:OWN_COOKIE_LIMIT])
+    mark_held(held)
+    return held
+
+
+def with_held(parts, held, *, first_page: bool) -> list[tuple[int, int, SafeString]]:
+    """``parts`` of a page of threads with the reader's ``held`` comments (``mark_held``) rendered into it: each
+    after its parent's replies when its parent is on the page, else at the top of the first page, where its
+    "in reply to" says what it answers."""
+    parts = list(parts)
+    on_top = []
+    for c in held:
+        at = next((i for i, (pk, _level, _html) in enumerate(parts) if pk == c.parent_id), None)
+        if at is None:
+            if first_page:
+                c.level = 0
+                on_top.insert(0, c)  # newest first
+            continue
+        end = at + 1
+        while end < len(parts) and parts[end][1] > parts[at][1]:
+            end += 1
+        parts.insert(end, render_comments([c], discussion_open=False)[0])
+    return render_comments(on_top, discussion_open=False) + parts
+
+
+def posted_html(comment, *, held: bool) -> str:
+    """A comment as static/js/comments.js inserts it for its author right after posting: with the edit links
+    (``own_controls``, as on the page the reader comes back to without JavaScript), or, ``held`` for a
+    moderator, marked as waiting. Empty for any other comment."""
+    if comment.is_visible:
+        decorate([comment])
+        comment.level = min(comment.depth, settings.COMMENTS_MAX_DEPTH)
+        html = render_comments([comment], discussion_open=True)[0][2]
+        return html + own_controls(comment.pk, comment.level, comment.created_at.timestamp())
+    if held:
+        mark_held([comment])
+        return render_comments([comment], discussion_open=True)[0][2]
+    return ""
 
 
 def thread_block(request, article, *, sort: str, page: int, discussion_open: bool) -> ThreadBlock:

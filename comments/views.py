@@ -226,25 +226,26 @@ def posted_json(request, article_id: int, message: str, *, comment=None, html: s
 
 
 def posted_response(request, comment, *, again: bool = False):
+    from .threads import posted_html
+
     message = _("This comment was already sent.") if again else posted_message(comment)
+    held = looks_held(comment)  # shown to its author alone, marked as waiting (spam the checker caught too)
     if wants_json(request):
-        html = ""
-        if comment.is_visible and not again:  # a second answer for the same form must not add it twice
-            decorate([comment])
-            comment.level = min(comment.depth, settings.COMMENTS_MAX_DEPTH)
-            html = render_comments([comment], discussion_open=True)[0][2]
+        # With its edit links, or marked as waiting; a second answer for the same form must not add it twice.
+        html = "" if again else posted_html(comment, held=held)
         response = posted_json(request, comment.article_id, message, comment=comment, html=html)
     else:
         if comment.is_visible:
             target = comment_url(comment)
         else:
+            # Held or not, the same address: blatant spam, not stored, is answered with it too (discarded_response).
             target = page_url(comment.article, sort=settings.COMMENTS_DEFAULT_SORT, page=1)
-        shown_or_held = comment.status == CommentStatus.APPROVED or looks_held(comment)
+        shown_or_held = comment.status == CommentStatus.APPROVED or held
         level = messages.SUCCESS if shown_or_held else messages.WARNING
         messages.add_message(request, level, message)
         response = redirect(target)
-    if not again and comment.status in (CommentStatus.APPROVED, CommentStatus.PENDING):
-        remember_own(request, response, comment)
+    if not again and (comment.status == CommentStatus.APPROVED or held):
+        remember_own(request, response, comment, held=held)
     return response
 
 

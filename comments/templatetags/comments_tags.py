@@ -1,20 +1,23 @@
-from datetime import datetime
-
 from django import template
-from django.conf import settings
-from django.urls import reverse
-from django.utils import timezone
-from django.utils.formats import time_format
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
 
 from caching import is_shared
+from comments import markup
 from comments.forms import CommentForm
-from comments.markup import render_comment
+from comments.markup import own_controls, render_comment
 from comments.moderation import discussion_closes_at, discussion_open
 from comments.security import own_comments
-from comments.threads import SORTS, decorate, page_url, parse_page, parse_sort, thread_block
+from comments.threads import (
+    SORTS,
+    decorate,
+    held_for_reader,
+    page_url,
+    parse_page,
+    parse_sort,
+    thread_block,
+    with_held,
+)
 
 register = template.Library()
 
@@ -25,8 +28,9 @@ def comments_section(context, article):
 
     The thread itself comes rendered from the cache (threads.thread_block, one query when it is
     not cached); this tag adds only what belongs to the reader: the form with its CSRF token (none on a
-    page every reader shares: docs/caching.md) and any errors, messages, and edit links beside the
-    reader's own fresh comments.
+    page every reader shares: docs/caching.md) and any errors, messages, edit links beside the
+    reader's own fresh comments, and their own comments waiting for a moderator (one query, only for
+    a reader who has some or is signed in).
     """
     request = context["request"]
     sort = parse_sort(request.GET.get("sort"))
@@ -35,14 +39,20 @@ def comments_section(context, article):
     block = thread_block(request, article, sort=sort, page=page, discussion_open=is_open)
 
     own = own_comments(request, article_id=article.pk)
+    held = held_for_reader(request, article, shown={pk for pk, _level, _html in block.parts})
+    parts = with_held(block.parts, held, first_page=block.page == 1) if held else block.parts
     # One string, not a template loop: a page of threads is up to a few hundred comments.
-    if own and any(pk in own for pk, _level, _html in block.parts):
-        parts = ((html, own_controls(pk, level, own[pk]) if pk in own else "") for pk, level, html in block.parts)
+    if held or (own and any(pk in own for pk, _level, _html in parts)):
+        held_ids = {c.pk for c in held}
+        parts = (
+            (html, own_controls(pk, level, own[pk]) if pk in own and pk not in held_ids else "")
+            for pk, level, html in parts
+        )
         thread_html = format_html_join("", "{}{}", parts)
     else:
         # Every part is a comment rendered and escaped by comments.markup: joined, they are as safe.
         # covered by tests/comments/test_threads.py::test_the_joined_thread_keeps_every_comment_escaped
-        thread_html = mark_safe("".join(html for _pk, _level, html in block.parts))  # noqa: S308
+        thread_html = mark_safe("".join(html for _pk, _level, html in parts))  # noqa: S308
 
     form = context.get("comment_form")
     if form is None or getattr(form, "article", None) != article:
@@ -66,24 +76,28 @@ def comments_section(context, article):
     }
 
 
-def own_controls(pk: int, level: int, posted_at: float) -> str:
-    """Edit and delete links beside a comment of this reader's, while they may still change it."""
-    until = datetime.fromtimestamp(posted_at + settings.COMMENTS_EDIT_MINUTES * 60, tz=timezone.get_current_timezone())
-    return format_html(
-        '<p class="comment-own comment--level-{}"><a href="{}">{}</a> · <a href="{}">{}</a> '
-        '<span class="comment-own__until">{}</span></p>',
-        level,
-        reverse("comments:edit", kwargs={"pk": pk}),
-        gettext("Edit"),
-        reverse("comments:delete", kwargs={"pk": pk}),
-        gettext("Delete"),
-        gettext("until %(time)s") % {"time": time_format(until, "H:i")},
-    )
-
-
 @register.simple_tag
 def comment_card(comment):
     """One comment on its own, above a reply, report or delete form: no vote or reply buttons."""
     decorate([comment])
     comment.level = 0
     return render_comment(comment, discussion_open=False, actions=False)
+
+
+@register.filter
+def content_words(value):
+    """Words of the content (a reader's name, a headline) in the frame's sentence, marked as Bulgarian when
+    the frame speaks another language: ``{% blocktranslate with name=parent.author_name|content_words %}``."""
+    return mark_safe(markup.readers_words(str(value), markup.content_lang()))  # noqa: S308 - escaped there
+
+
+@register.simple_tag
+def content_language():
+    """The content's language when the frame speaks another one (for static/js/comments.js), else ""."""
+    return markup.CONTENT_LANGUAGE if markup.content_lang() else ""
+
+
+@register.simple_tag
+def relative_time_words():
+    """naturaltime's words in the active language, for static/js/comments.js (``|json_script``)."""
+    return markup.relative_time_words()

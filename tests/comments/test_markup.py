@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -95,3 +95,64 @@ def test_urls_match_reverse():
     urls = Urls()
     for name in ("permalink", "vote", "reply", "report"):
         assert urls(name, 123) == reverse(f"comments:{name}", kwargs={"pk": 123})
+
+
+# --- Bulgarian content in an English frame --------------------------------------------------------------------
+
+
+def test_readers_words_are_marked_bulgarian_in_an_english_frame():
+    with translation.override("en"):
+        html = render_comment(comment(body="Здравейте"), discussion_open=True)
+    assert '<span class="comment__author" lang="bg">Мария</span>' in html
+    assert '<div class="comment__body" lang="bg">Здравейте</div>' in html
+    assert '<span class="comment__reply-to">in reply to <span lang="bg">Иван</span></span>' in html
+    assert ">Reply</a>" in html and "5\xa0minutes ago" in html  # the frame's own words stay English
+
+
+def test_readers_words_carry_no_language_of_their_own_in_a_bulgarian_frame():
+    with translation.override("bg"):
+        html = render_comment(comment(body="Здравейте"), discussion_open=True)
+    assert ' lang="' not in html
+    assert '<span class="comment__reply-to">в отговор на Иван</span>' in html
+
+
+# --- Relative times: the words the script counts with -----------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["bg", "en"])
+@pytest.mark.parametrize(
+    ("ago", "key", "count"),
+    [
+        (timedelta(0), "now", 0),
+        (timedelta(seconds=1), "second", 1),
+        (timedelta(seconds=42), "second", 42),
+        (timedelta(minutes=1, seconds=5), "minute", 1),
+        (timedelta(minutes=59, seconds=59), "minute", 59),
+        (timedelta(hours=1), "hour", 1),
+        (timedelta(hours=23, minutes=59), "hour", 23),
+        (timedelta(days=3), "day", 3),
+        (timedelta(days=1), "day", 1),
+    ],
+)
+def test_relative_time_words_are_naturaltimes_own(time_machine, language, ago, key, count):
+    """comments.markup.relative_time_words hands static/js/comments.js naturaltime's words: the same msgids,
+    so the same translations (the counting is held by tests/browser/test_comments_js.py)."""
+    from django.contrib.humanize.templatetags.humanize import naturaltime
+
+    from comments.markup import relative_time_words
+
+    now = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    time_machine.move_to(now, tick=False)
+    with translation.override(language):
+        words = relative_time_words()
+        expected = naturaltime(now - ago)
+        for tense, moment in (("past", now - ago), ("future", now + ago)):
+            if key == "now":
+                written = words["now"]
+            elif key == "day":
+                unit = words[tense]["units"]["day"][0 if count == 1 else 1].replace("%(num)d", str(count))
+                written = words[tense]["days"].replace("%(delta)s", unit.replace(" ", "\xa0"))
+            else:
+                written = words[tense][key][0 if count == 1 else 1].replace("%(count)s", str(count))
+            expected = naturaltime(moment)
+            assert written == expected, (tense, written, expected)

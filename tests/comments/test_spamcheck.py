@@ -101,6 +101,19 @@ def page(client, article) -> str:
     return client.get(article.get_absolute_url()).content.decode()
 
 
+def stranger_page(article) -> str:
+    """The article page as any other reader gets it (no cookies of the author's)."""
+    from django.test import Client
+
+    return page(Client(), article)
+
+
+def shown_waiting(client, article, body) -> bool:
+    """Whether the author's own page shows ``body`` marked as waiting for a moderator, as for any held comment."""
+    html = page(client, article)
+    return body in html and "comment--held" in html and '<p class="comment__held">' in html
+
+
 def posted(client, response) -> str:
     """The page the reader lands on after a plain post, with the flash message."""
     assert response.status_code == 302, response.status_code
@@ -145,10 +158,12 @@ def test_spam_is_stored_but_never_shown(client, article, post_comment, checker, 
     assert not comment.is_visible and count(article) == 0
     if as_json:
         data = response.json()
-        assert data["ok"] and not data["visible"] and data["html"] == "" and HELD in data["message"]
+        assert data["ok"] and not data["visible"] and HELD in data["message"]
+        assert "comment--held" in data["html"] and "comment__actions" not in data["html"]
     else:
         assert HELD in posted(client, response)  # the spammer is told what a held comment's author is told
-    assert "Евтини часовници" not in page(client, article)
+    assert shown_waiting(client, article, "Евтини часовници")  # and shown what they are shown
+    assert "Евтини часовници" not in stranger_page(article)
     assert not Comment.objects.visible().exists()
     assert [r for r in caplog.records if getattr(r, "event", "") == "spam_detected"]
 
@@ -184,7 +199,8 @@ def assert_held(client, article, response, body, detail):
     assert comment.reason == Reason.SPAM_CHECK_UNAVAILABLE and comment.reason_text.startswith(detail)
     assert comment.body == body  # not lost
     assert HELD in posted(client, response)
-    assert count(article) == 0 and body not in page(client, article)
+    assert count(article) == 0 and body not in stranger_page(article)
+    assert shown_waiting(client, article, body)
 
 
 @pytest.mark.parametrize(
@@ -276,7 +292,8 @@ def test_an_edit_into_spam_is_hidden(client, article, post_comment, checker):
     assert response.status_code == 302
     comment.refresh_from_db()
     assert comment.status == CommentStatus.SPAM and count(article) == 0
-    assert "Евтини кредити" not in page(client, article)
+    assert "Евтини кредити" not in stranger_page(article)
+    assert shown_waiting(client, article, "Евтини кредити")  # to its author, as an edit that is held
 
 
 def test_an_edit_during_an_outage_is_held(client, article, post_comment, checker):

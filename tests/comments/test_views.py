@@ -450,13 +450,14 @@ def test_csrf_is_required(article):
     assert response.status_code == 403 and not Comment.objects.exists()
 
 
-def test_held_comment_is_not_shown_and_the_author_is_told(client, settings, article, post_comment):
+def test_held_comment_is_shown_to_its_author_alone_and_the_author_is_told(client, settings, article, post_comment):
     settings.COMMENTS_MODERATION = "pre"
     response = post_comment(article, body="чакам модератор")
     assert response["Location"] == f"{article.get_absolute_url()}#comments"
     page = client.get(response["Location"]).content.decode()
     assert "Благодарим! Коментарът ви ще се появи, след като модератор го одобри." in page
-    assert "чакам модератор" not in page
+    assert "чакам модератор" in page and "comment--held" in page  # more in tests/comments/test_own_comments.py
+    assert "чакам модератор" not in client.__class__().get(article.get_absolute_url()).content.decode()
     assert count(article) == 0
 
 
