@@ -162,8 +162,20 @@ def news_article_data(request, article, canonical: str, image_url: str, tags: li
         "keywords": tags,
         "inLanguage": "bg",
     }
+    if article.source_id:
+        data["sourceOrganization"] = source_data(article.source)
     if article.source_url:
         data["isBasedOn"] = article.source_url
+    return data
+
+
+def source_data(source) -> dict:
+    """schema.org organization for the agency or outlet a story came from."""
+    data = {"@type": "NewsMediaOrganization", "name": source.name}
+    if source.short_name and source.short_name != source.name:
+        data["alternateName"] = source.short_name
+    if source.url:
+        data["url"] = source.url
     return data
 
 

@@ -1,3 +1,4 @@
+import json
 import re
 from datetime import datetime, timedelta
 from io import StringIO
@@ -252,6 +253,19 @@ def test_seed_demo_writes_the_sites_pages_that_the_footer_links_to(client):
     assert list(Page.objects.values_list("slug", "body", "updated_at")) == kept
     for page in Page.objects.all():
         assert client.get(page.get_absolute_url()).status_code == 200
+
+
+def test_every_seeded_story_from_an_agency_names_it_in_its_structured_data(client):
+    seed()
+    from_sources = Article.objects.published().filter(source__isnull=False).select_related("source")
+    assert from_sources.count() > from_sources.exclude(source_url="").count() > 0
+    for article in from_sources:
+        html = client.get(article.get_absolute_url()).text
+        data = json.loads(
+            re.search(r'<script type="application/ld\+json">(\{"@context".*?"NewsArticle".*?)</script>', html).group(1)
+        )
+        assert data["sourceOrganization"]["name"] == article.source.name, article.slug
+        assert data.get("isBasedOn", "") == article.source_url, article.slug
 
 
 def test_timeline_keeps_every_story_in_the_past_even_just_after_midnight():

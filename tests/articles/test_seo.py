@@ -65,7 +65,7 @@ def test_article_page_has_open_graph_and_twitter_card(client, story):
     assert og["og:title"] == ["Армения и Азербайджан подписаха мир"]
     assert og["og:description"] == ["Двете страни се договориха за границата."]
     assert og["og:url"] == [URL]
-    assert og["og:site_name"] == ["Vestnik"] and og["og:locale"] == ["bg_BG"]
+    assert og["og:site_name"] == ["Вестник"] and og["og:locale"] == ["bg_BG"]
     (image,) = og["og:image"]
     assert image.startswith("http://testserver/media/renditions/") and image.endswith("-1200.webp")
     assert og["og:image:width"] == ["1200"] and og["og:image:height"] == ["675"]
@@ -109,26 +109,51 @@ def test_news_article_json_ld_carries_every_property(client, story):
         {"@type": "Person", "name": "Мария Петрова", "url": "http://testserver/author/maria-petrova/"}
     ]
     publisher = data["publisher"]
-    assert publisher["name"] == "Vestnik" and publisher["@type"] == "NewsMediaOrganization"
+    assert publisher["name"] == "Вестник" and publisher["@type"] == "NewsMediaOrganization"
     assert publisher["logo"]["url"] == "http://testserver/static/img/publisher-logo.png"
     assert data["mainEntityOfPage"] == {"@type": "WebPage", "@id": URL}
     assert data["articleSection"] == "Свят"
     assert data["keywords"] == ["Армения", "Кавказ"]
     assert data["isBasedOn"] == "https://bgnes.example/story/1"
+    assert data["sourceOrganization"] == {
+        "@type": "NewsMediaOrganization",
+        "name": story.source.name,
+        "alternateName": "БГНЕС",
+        "url": "https://agency.example/",
+    }
     assert data["inLanguage"] == "bg"
+
+
+def test_json_ld_names_the_source_when_the_original_address_is_unknown(client):
+    source = SourceFactory(name="Българска телеграфна агенция", short_name="БТА", url="https://www.bta.bg/")
+    article = ArticleFactory(source=source, source_url="")
+    data = json_ld(head(client.get(article.get_absolute_url())))["NewsArticle"]
+    assert data["sourceOrganization"] == {
+        "@type": "NewsMediaOrganization",
+        "name": "Българска телеграфна агенция",
+        "alternateName": "БТА",
+        "url": "https://www.bta.bg/",
+    }
+    assert "isBasedOn" not in data
+
+
+def test_json_ld_source_without_a_website_or_short_name_of_its_own(client):
+    article = ArticleFactory(source=SourceFactory(name="Тракийски новини", short_name="Тракийски новини", url=""))
+    data = json_ld(head(client.get(article.get_absolute_url())))["NewsArticle"]
+    assert data["sourceOrganization"] == {"@type": "NewsMediaOrganization", "name": "Тракийски новини"}
 
 
 def test_json_ld_without_source_url_or_authors(client):
     article = ArticleFactory(source_url="", source=None)
     data = json_ld(head(client.get(article.get_absolute_url())))["NewsArticle"]
-    assert "isBasedOn" not in data
-    assert data["author"] == [{"@type": "Organization", "name": "Vestnik"}]
+    assert "isBasedOn" not in data and "sourceOrganization" not in data
+    assert data["author"] == [{"@type": "Organization", "name": "Вестник"}]
 
 
 def test_breadcrumb_list(client, story):
     data = json_ld(head(client.get(story.get_absolute_url())))["BreadcrumbList"]
     assert data["itemListElement"] == [
-        {"@type": "ListItem", "position": 1, "name": "Vestnik", "item": "http://testserver/"},
+        {"@type": "ListItem", "position": 1, "name": "Вестник", "item": "http://testserver/"},
         {"@type": "ListItem", "position": 2, "name": "Свят", "item": "http://testserver/svyat/"},
         {"@type": "ListItem", "position": 3, "name": "Армения и Азербайджан подписаха мир", "item": URL},
     ]
@@ -188,7 +213,7 @@ def test_article_canonical_ignores_query_strings(client, story):
 def test_other_pages_have_site_wide_social_defaults(client, story, path):
     doc = head(client.get(path))
     og = meta(doc, "property")
-    assert og["og:site_name"] == ["Vestnik"] and og["og:type"] == ["website"]
+    assert og["og:site_name"] == ["Вестник"] and og["og:type"] == ["website"]
     assert og["og:image"] == ["http://testserver/static/img/og-default.png"]
     assert og["og:url"][0].startswith("http://testserver/")
     assert meta(doc, "name")["twitter:card"] == ["summary_large_image"]
