@@ -18,6 +18,8 @@ env = environ.Env(DEBUG=(bool, False))
 environ.Env.read_env(BASE_DIR / ".env")  # optional file; the real environment wins
 
 DEBUG = env("DEBUG")
+# The built-in key is for development and the test suite: with DEBUG off, `check --deploy` fails on it and
+# portal.wsgi / portal.asgi (gunicorn, runserver) refuse to start (portal/checks.py).
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-local-only-vestnik-development-key")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

@@ -112,3 +112,119 @@ def test_https_redirect_spares_the_health_check(production, client):
     response = client.get("/?a=1")
     assert response.status_code == 301
     assert response.headers["Location"] == "https://testserver/?a=1"
+
+
+# --- The development SECRET_KEY never serves with DEBUG off (portal/checks.py) ---------------------------------
+
+DEV_KEY_ERROR = "SECRET_KEY is a development key and DEBUG is off"
+
+
+def development_env(tmp_path, **extra):
+    """Production, except that SECRET_KEY is not set: settings.py falls back on its development key."""
+    env = production_env(tmp_path, **extra)
+    if "SECRET_KEY" not in extra:
+        del env["SECRET_KEY"]
+    return env
+
+
+def run_python(env, *args, timeout=60):
+    return subprocess.run(
+        [sys.executable, *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+def test_check_deploy_fails_on_the_development_key_whatever_the_fail_level(tmp_path):
+    result = run_manage(development_env(tmp_path), "check", "--deploy")
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "(portal.E001) " + DEV_KEY_ERROR in output and "SECRET_KEY environment variable" in output
+
+
+def test_check_deploy_fails_on_the_placeholder_of_env_example(tmp_path):
+    placeholder = next(
+        line.split("=", 1)[1]
+        for line in (BASE_DIR / ".env.example").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    result = run_manage(development_env(tmp_path, SECRET_KEY=placeholder), "check", "--deploy")
+    assert result.returncode != 0 and "portal.E001" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param(["-m", "gunicorn", "-c", "gunicorn.conf.py", "portal.wsgi:application"], id="gunicorn"),
+        pytest.param(["-c", "import portal.asgi"], id="asgi"),
+        pytest.param(["manage.py", "runserver", "--noreload"], id="runserver"),
+    ],
+)
+def test_servers_refuse_to_start_with_the_development_key(tmp_path, server):
+    port = str(free_port())
+    env = development_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
+    args = [*server, f"127.0.0.1:{port}"] if "runserver" in server else server
+    try:
+        result = run_python(env, *args, timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{server} started with the development SECRET_KEY and DEBUG off")
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: " + DEV_KEY_ERROR in result.stderr, result.stderr[-2000:]
+
+
+def test_runserver_with_its_reloader_serves_nothing_with_the_development_key(tmp_path):
+    import signal
+    import socket
+    import time
+
+    port = free_port()
+    log = tmp_path / "runserver.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}"],
+            cwd=BASE_DIR,
+            env=development_env(tmp_path),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: the reloader's child is stopped with it
+        )
+    try:
+        deadline = time.monotonic() + 30
+        while DEV_KEY_ERROR not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert DEV_KEY_ERROR in log.read_text(), log.read_text()[-2000:]
+        with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            pass
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=10)
+
+
+def test_servers_start_with_a_real_key_or_in_debug(tmp_path):
+    script = "import portal.asgi, portal.wsgi; print('served')"
+    assert run_python(production_env(tmp_path), "-c", script).stdout.strip() == "served"
+    assert run_python(development_env(tmp_path, DEBUG="1"), "-c", script).stdout.strip() == "served"
+
+
+def test_other_commands_and_the_test_suite_keep_the_development_key(tmp_path):
+    # migrate, shell, check without --deploy: a development machine without DEBUG set still works.
+    result = run_manage(development_env(tmp_path), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert settings.SECRET_KEY.startswith("django-insecure-") or os.environ.get("SECRET_KEY")
+
+
+def test_the_secret_key_check_in_this_process(settings):
+    from portal.checks import check_secret_key
+
+    settings.DEBUG, settings.SECRET_KEY = False, "django-insecure-local-only-vestnik-development-key"
+    assert [error.id for error in check_secret_key(None)] == ["portal.E001"]
+    settings.DEBUG = True
+    assert check_secret_key(None) == []
+    settings.DEBUG, settings.SECRET_KEY = False, secrets.token_urlsafe(64)
+    assert check_secret_key(None) == []
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
