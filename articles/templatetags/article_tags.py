@@ -49,7 +49,7 @@ CONTENT_LANGUAGE = "bg"
 
 
 def _in_other_frame() -> bool:
-    return (get_language() or CONTENT_LANGUAGE) != CONTENT_LANGUAGE
+    return (get_language() or CONTENT_LANGUAGE).split("-")[0] != CONTENT_LANGUAGE
 
 
 @register.simple_tag
