@@ -4,7 +4,6 @@ from django import template
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import conditional_escape, format_html, strip_tags
-from django.utils.safestring import SafeString
 from django.utils.translation import get_language, ngettext
 
 register = template.Library()
@@ -56,7 +55,7 @@ def _in_other_frame() -> bool:
 def content_lang() -> str:
     """`` lang="bg"`` for an element holding the newsroom's Bulgarian, when the page around it speaks another
     language (the reader chose English): screen readers then read it as Bulgarian. Nothing otherwise."""
-    return format_html(' lang="{}"', CONTENT_LANGUAGE) if _in_other_frame() else SafeString("")
+    return format_html(' lang="{}"', CONTENT_LANGUAGE) if _in_other_frame() else ""
 
 
 @register.filter
