@@ -1,4 +1,5 @@
 import os
+import re
 import threading
 import uuid
 from datetime import UTC, timedelta
@@ -215,13 +216,53 @@ def test_flushed_views_reach_the_boxes_within_the_cache_ttl(article, settings):
 def test_home_and_article_pages_show_the_boxes(client):
     read, commented = ArticleFactory(title="Четена новина"), ArticleFactory(title="Коментирана", comment_count=7)
     add_views(read, 1, 10)
-    for url in ("/", read.get_absolute_url()):
+    for url in ("/", ArticleFactory().get_absolute_url()):
         html = client.get(url).content.decode()
         assert "Най-четени" in html and "Най-коментирани" in html, url
         assert html.count('id="most-read-heading"') == 1 and html.count('id="most-commented-heading"') == 1
         assert f'<a href="{read.get_absolute_url()}">Четена новина</a>' in html
-        assert "7 коментара" in html
-    assert commented
+        assert f'<a href="{commented.get_absolute_url()}">Коментирана</a>' in html and "7 коментара" in html
+    # The only article commented on, on its own page: nothing else to list there.
+    own = client.get(commented.get_absolute_url()).content.decode()
+    assert "Най-четени" in own and "Най-коментирани" not in own
+
+
+def box_titles(html: str) -> dict[str, list[str]]:
+    """The titles in each of the boxes as the page shows them."""
+    aside = html.split('<aside class="most-read"', 1)[1].split("</aside>", 1)[0]
+    boxes = {}
+    for heading, items in re.findall(r"<h[23][^>]*>([^<]+)</h[23]>\s*<ol[^>]*>(.*?)</ol>", aside, re.S):
+        boxes[heading] = re.findall(r"<a [^>]*>([^<]+)</a>", items)
+    return boxes
+
+
+def test_article_page_leaves_itself_out_of_the_boxes_and_keeps_them_as_long(client, settings):
+    settings.MOST_READ_LIMIT = 3
+    stories = [ArticleFactory(title=f"Новина {i}", comment_count=10 - i) for i in range(5)]
+    for i, story in enumerate(stories):
+        add_views(story, 1, 100 - i)
+    everywhere = ["Новина 0", "Новина 1", "Новина 2"]
+    expected = {"Последните 24 часа": everywhere, "Последните 7 дни": everywhere, "Най-коментирани": everywhere}
+
+    assert box_titles(client.get("/").content.decode()) == expected
+    assert box_titles(client.get(stories[4].get_absolute_url()).content.decode()) == expected  # not in the boxes
+    without = ["Новина 0", "Новина 2", "Новина 3"]
+    assert box_titles(client.get(stories[1].get_absolute_url()).content.decode()) == {
+        "Последните 24 часа": without,
+        "Последните 7 дни": without,
+        "Най-коментирани": without,
+    }
+    assert box_titles(client.get("/").content.decode()) == expected  # the shared boxes are left as they were
+
+
+def test_an_article_in_the_boxes_builds_its_own_boxes_once(client, django_assert_num_queries):
+    story = ArticleFactory(comment_count=3)
+    add_views(story, 1, 10)
+    client.get("/")
+    # A parameter the page does not declare: answered, never stored, so the view runs each time.
+    client.get(story.get_absolute_url() + "?from=test")
+    with django_assert_num_queries(4):  # the article (its id, its row, tags, authors): every fragment is warm
+        assert client.get(story.get_absolute_url() + "?from=test").status_code == 200
 
 
 # Against a real Redis: atomic counters shared by many clients.
