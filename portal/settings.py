@@ -190,6 +190,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "bg"
 LANGUAGES = [("bg", _("Bulgarian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as Bulgarians type and read them (04.12.2026, 14:46), on the site and in the newsroom: portal/formats/bg.
+FORMAT_MODULE_PATH = ["portal.formats"]
 TIME_ZONE = "Europe/Sofia"
 USE_I18N = True
 USE_TZ = True
