@@ -3,6 +3,8 @@
 Roles and object-level rules are in roles.py, the article form's workflow rules in forms.py.
 """
 
+import logging
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -19,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import roles
 from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_problems
-from .images import build_renditions
+from .images import STORAGE_ERRORS, build_renditions, delete_stored
 from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
 
 # The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it.
@@ -27,6 +29,7 @@ admin.site.site_header = admin.site.site_title = format_lazy(_("{site} newsroom"
 admin.site.index_title = _("Newsroom")
 
 ADMIN_CSS = {"all": ["css/admin-newsroom.css"]}
+logger = logging.getLogger(__name__)
 # Addresses typed without a scheme are taken as https (Django 6's default, asked for now).
 URL_FIELDS = {models.URLField: {"assume_scheme": "https"}}
 
@@ -122,6 +125,25 @@ class ImageCompletenessFilter(admin.SimpleListFilter):
         return queryset
 
 
+STORAGE_UNAVAILABLE = _(
+    "The image could not be stored: the media storage is not answering. Nothing was saved. "
+    "Choose the file again and retry in a minute."
+)
+
+
+class MediaStorageUnavailable(Exception):
+    """An upload's files could not be written; nothing of it was kept."""
+
+
+class StorageFailedForm:
+    """Mixed into the image form shown again after the storage failed: what the editor typed, and why."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.add_error("file", STORAGE_UNAVAILABLE)
+        return cleaned_data
+
+
 @admin.register(Image)
 class ImageAdmin(admin.ModelAdmin):
     """The image library: find by caption or credit, reuse in many articles."""
@@ -144,7 +166,18 @@ class ImageAdmin(admin.ModelAdmin):
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)  # a new class for each request
         form.request = request  # for the upload_rejected security event
+        if getattr(request, "media_storage_failed", False):
+            form = type(form.__name__, (StorageFailedForm, form), {})
         return form
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MediaStorageUnavailable:
+            # The transaction rolled back and save_model removed the files it wrote: the same form again,
+            # invalid this time, with what the editor typed (a browser never refills a file input).
+            request.media_storage_failed = True
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("image"))
     def thumbnail(self, obj):
@@ -173,11 +206,23 @@ class ImageAdmin(admin.ModelAdmin):
         return getattr(obj, "usage", None) if obj and obj.pk else "—"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.processed is not None:
+        if form.processed is None:  # no new file
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            super().save_model(request, obj, form, change)
             # Renditions are made once here, never per request.
             obj.renditions = build_renditions(obj.file.name, obj.width)
             obj.save(update_fields=["renditions"])
+        except Exception as error:
+            # The row is rolled back with the transaction; the original goes too if it reached the storage
+            # (build_renditions removes its own). A replaced image's old files are kept (docs/deploy.md).
+            if obj.file._committed:
+                delete_stored([obj.file.name])
+            if isinstance(error, STORAGE_ERRORS):
+                logger.error("media storage unavailable: image upload not saved", exc_info=error)
+                raise MediaStorageUnavailable from error
+            raise
 
 
 class StatusFilter(admin.SimpleListFilter):

@@ -6,10 +6,13 @@ stored under a generated name. Renditions are WebP files at a few widths for ``s
 """
 
 import io
+import logging
 import uuid
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -22,6 +25,12 @@ RENDITION_WIDTHS = (320, 640, 960, 1200)
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 DECODERS = ("JPEG", "PNG", "WEBP")
 _SRGB = ImageCms.createProfile("sRGB")
+# What default_storage raises when it cannot write, read or delete: a full or read-only disk (OSError), an
+# object storage that cannot be reached or answers an error after botocore's retries (BotoCoreError for
+# connections and timeouts, ClientError for 403, 5xx, a missing bucket).
+STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -123,17 +132,38 @@ def _encode(img: PILImage.Image, fmt: str) -> ProcessedImage:
 
 
 def build_renditions(file_name: str, width: int) -> dict[str, str]:
-    """WebP renditions of a stored original, keyed by width; the original's width included."""
+    """WebP renditions of a stored original, keyed by width; the original's width included.
+
+    Read from and written to ``default_storage`` (local disk or the bucket), under generated names. When
+    a read or write fails, the renditions already written are deleted before the error goes on.
+    """
     renditions: dict[str, str] = {}
     stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    with default_storage.open(file_name) as fh, PILImage.open(fh) as img:
-        img.load()
-        targets = [w for w in RENDITION_WIDTHS if w < width] + [min(width, RENDITION_WIDTHS[-1])]
-        for target in sorted(set(targets)):
-            copy = img.copy()
-            copy.thumbnail((target, 10_000), PILImage.Resampling.LANCZOS)
-            buf = io.BytesIO()
-            copy.convert("RGBA" if copy.mode in ("RGBA", "LA", "P") else "RGB").save(buf, "WEBP", quality=80)
-            name = default_storage.save(f"renditions/{stem}-{target}.webp", ContentFile(buf.getvalue()))
-            renditions[str(target)] = name
+    try:
+        with default_storage.open(file_name) as fh, PILImage.open(fh) as img:
+            img.load()
+            targets = [w for w in RENDITION_WIDTHS if w < width] + [min(width, RENDITION_WIDTHS[-1])]
+            for target in sorted(set(targets)):
+                copy = img.copy()
+                copy.thumbnail((target, 10_000), PILImage.Resampling.LANCZOS)
+                buf = io.BytesIO()
+                copy.convert("RGBA" if copy.mode in ("RGBA", "LA", "P") else "RGB").save(buf, "WEBP", quality=80)
+                name = default_storage.save(f"renditions/{stem}-{target}.webp", ContentFile(buf.getvalue()))
+                renditions[str(target)] = name
+    except BaseException:
+        delete_stored(renditions.values())
+        raise
     return renditions
+
+
+def delete_stored(names: Iterable[str]) -> list[str]:
+    """Delete stored files, best effort: the names that could not be deleted are logged and returned."""
+    left = []
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except STORAGE_ERRORS:
+            left.append(name)
+    if left:
+        logger.error("media files left behind (delete them by hand): %s", " ".join(left))
+    return left

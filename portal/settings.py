@@ -216,9 +216,34 @@ WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Scale-out: media on S3-compatible object storage (django-storages) when a bucket is configured, so
 # every app server sees every upload; local disk (MEDIA_ROOT) otherwise. Credentials come from the
-# standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, read by boto3 itself.
+# standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, read by boto3 itself. The bucket policy
+# (public reads) and the app's permissions: docs/deploy.md.
 AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME", default="")
+# Scheme and host of media URLs when they are not this site's, for the CSP's img-src (below).
+_MEDIA_ORIGIN = "/".join(MEDIA_URL.split("/", 3)[:3]) if MEDIA_URL.startswith("https://") else None
+
+
+def _bucket_origin(options: dict) -> str:
+    """Scheme and host of the URLs the S3 storage gives files: the custom domain's, else the bucket's address
+    as botocore builds it (virtual-hosted or path style, as for the uploads). Worked out here, nothing is sent."""
+    if options["custom_domain"]:
+        return "https://" + options["custom_domain"].split("/", 1)[0]  # django-storages' url_protocol default
+    import boto3
+    from botocore import UNSIGNED
+
+    client = boto3.session.Session().client(
+        "s3",
+        endpoint_url=options["endpoint_url"],
+        region_name=options["region_name"],
+        config=options["client_config"].merge(_S3Config(signature_version=UNSIGNED)),
+    )
+    url = client.generate_presigned_url("get_object", Params={"Bucket": options["bucket_name"], "Key": "x"})
+    return "/".join(url.split("/", 3)[:3])
+
+
 if AWS_STORAGE_BUCKET_NAME:
+    from botocore.config import Config as _S3Config
+
     STORAGES["default"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -229,8 +254,19 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": False,  # images are public; unsigned URLs keep pages cacheable
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=2592000"},
+            # A stopped, unreachable or hung storage fails an upload within 12 s (the editor gets the form
+            # back with a message), not at gunicorn's 30 s timeout: botocore's defaults wait 60 s to connect
+            # and 60 s for an answer, up to five attempts. One retry rides out a blip.
+            # "auto" addresses AWS buckets by host name, other endpoints by path (MinIO, a loopback server).
+            "client_config": _S3Config(
+                s3={"addressing_style": env("AWS_S3_ADDRESSING_STYLE", default="auto")},
+                connect_timeout=3,
+                read_timeout=5,
+                retries={"mode": "standard", "total_max_attempts": 2},
+            ),
         },
     }
+    _MEDIA_ORIGIN = _bucket_origin(STORAGES["default"]["OPTIONS"])
 
 
 # Uploads: Pillow refuses anything above this many pixels (a decompression bomb).
@@ -294,14 +330,14 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 TRUSTED_PROXY_IPS = env.list("TRUSTED_PROXY_IPS", default=["127.0.0.1/32", "::1/128"])
 
 # Content-Security-Policy (django-csp 4): nothing is allowed unless listed; no inline script or style,
-# no data: URLs, no third-party origins. Keep it this strict: put JS and CSS in static/.
-_MEDIA_ORIGIN = MEDIA_URL.split("/", 3)[:3] if MEDIA_URL.startswith("https://") else None
+# no data: URLs, no third-party origins (but the media's own, _MEDIA_ORIGIN). Keep it this strict: put JS and
+# CSS in static/.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'none'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'"] + (["/".join(_MEDIA_ORIGIN)] if _MEDIA_ORIGIN else []),
+        "img-src": ["'self'"] + ([_MEDIA_ORIGIN] if _MEDIA_ORIGIN else []),
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "manifest-src": ["'self'"],

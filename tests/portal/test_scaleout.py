@@ -41,16 +41,29 @@ def reloaded_settings(monkeypatch, **environ):
         monkeypatch.setenv(name, value)
     try:
         fresh = importlib.reload(module)
-        return {name: getattr(fresh, name) for name in ("STORAGES", "DATABASES", "MIDDLEWARE") if hasattr(fresh, name)}
+        names = ("STORAGES", "DATABASES", "MIDDLEWARE", "CONTENT_SECURITY_POLICY")
+        return {name: getattr(fresh, name) for name in names if hasattr(fresh, name)}
     finally:
         monkeypatch.undo()
         importlib.reload(module)
 
 
+def img_src(found: dict) -> list[str]:
+    return found["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["img-src"]
+
+
 def test_media_stays_on_local_disk_without_a_bucket(monkeypatch):
     monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
-    storages = reloaded_settings(monkeypatch)["STORAGES"]
-    assert storages["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    monkeypatch.delenv("MEDIA_URL", raising=False)
+    found = reloaded_settings(monkeypatch)
+    assert found["STORAGES"]["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
+    assert img_src(found) == ["'self'"]
+
+
+def test_media_on_another_https_host_is_allowed_by_the_csp(monkeypatch):
+    monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
+    found = reloaded_settings(monkeypatch, MEDIA_URL="https://media.vestnik.example/files/")
+    assert img_src(found) == ["'self'", "https://media.vestnik.example"]
 
 
 def test_a_bucket_switches_media_to_s3_compatible_storage(monkeypatch):
@@ -68,6 +81,31 @@ def test_a_bucket_switches_media_to_s3_compatible_storage(monkeypatch):
     assert default["OPTIONS"]["querystring_auth"] is False  # public, cacheable image URLs
     assert "max-age" in default["OPTIONS"]["object_parameters"]["CacheControl"]
     assert storages["staticfiles"]["BACKEND"] != default["BACKEND"]  # static files stay with WhiteNoise
+    config = default["OPTIONS"]["client_config"]
+    # An unreachable or hung storage answers an upload within seconds, not at gunicorn's timeout.
+    assert config.connect_timeout <= 3 and config.read_timeout <= 5
+    assert config.retries == {"mode": "standard", "total_max_attempts": 2}
+    assert config.s3 == {"addressing_style": "auto"}
+
+
+@pytest.mark.parametrize(
+    ("environ", "origin"),
+    [
+        ({"AWS_S3_REGION_NAME": "eu-central-1"}, "https://vestnik-media.s3.amazonaws.com"),
+        ({"AWS_S3_ENDPOINT_URL": "https://fsn1.your-objectstorage.com"}, "https://fsn1.your-objectstorage.com"),
+        (
+            {"AWS_S3_ENDPOINT_URL": "https://objects.example", "AWS_S3_ADDRESSING_STYLE": "virtual"},
+            "https://vestnik-media.objects.example",
+        ),
+        ({"AWS_S3_ENDPOINT_URL": "https://objects.example", "AWS_S3_CUSTOM_DOMAIN": "media.vestnik.example"}, None),
+    ],
+    ids=["aws", "s3-compatible", "virtual-hosted", "custom-domain"],
+)
+def test_the_csp_lets_pages_load_images_from_where_the_storage_puts_them(monkeypatch, environ, origin):
+    for name in ("AWS_S3_ENDPOINT_URL", "AWS_S3_REGION_NAME", "AWS_S3_CUSTOM_DOMAIN", "AWS_S3_ADDRESSING_STYLE"):
+        monkeypatch.delenv(name, raising=False)
+    found = reloaded_settings(monkeypatch, AWS_STORAGE_BUCKET_NAME="vestnik-media", **environ)
+    assert img_src(found) == ["'self'", origin or "https://media.vestnik.example"]
 
 
 def test_a_replica_url_adds_the_router_and_its_middleware(monkeypatch):
