@@ -254,8 +254,8 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_auth": False,  # images are public; unsigned URLs keep pages cacheable
             "file_overwrite": False,
             "object_parameters": {"CacheControl": "public, max-age=2592000"},
-            # A stopped, unreachable or hung storage fails an upload within 12 s (the editor gets the form
-            # back with a message), not at gunicorn's 30 s timeout: botocore's defaults wait 60 s to connect
+            # A stopped, unreachable or hung storage fails a request in about 10 s (the editor gets the form
+            # back with a message), not past gunicorn's 30 s timeout: botocore's defaults wait 60 s to connect
             # and 60 s for an answer, up to five attempts. One retry rides out a blip.
             # "auto" addresses AWS buckets by host name, other endpoints by path (MinIO, a loopback server).
             "client_config": _S3Config(
