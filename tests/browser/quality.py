@@ -4,7 +4,8 @@ import json
 import subprocess
 from pathlib import Path
 
-# A large thread stack (see ../shared/TOOLING.md); C1-only compilation starts the short-lived JVM faster.
+# A large thread stack: the checker recurses deeply on long comment threads (it overflowed the default one);
+# C1-only compilation starts the short-lived JVM faster.
 JAVA = ["java", "-Xss16m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
 
 

@@ -7,19 +7,24 @@ from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from articles.demo_content import PAGES
 from tests.browser.helpers import reader_article, serve_media
 from tests.browser.quality import axe_results, has_horizontal_scroll, nu_results, start_nu
-from tests.factories import ArticleFactory, CommentFactory
+from tests.factories import ArticleFactory, CommentFactory, PageFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTHS = (375, 1280)
+# The frames a reader can choose with the language switch: the site speaks Bulgarian unless told otherwise.
+FRAMES = ("bg", "en")
 
 
 @dataclass
 class Result:
     name: str
+    frame: str = "bg"
     status: int = 0
     nu: list[str] = field(default_factory=list)
     axe: list[str] = field(default_factory=list)  # serious and critical: must be none
@@ -49,8 +54,8 @@ def comment_form_error(article):
     def open_in(page, base):
         page.goto(base + article.get_absolute_url())
         form = page.locator("[data-comment-form]")
-        form.get_by_label("Име", exact=True).fill("Гост")
-        form.get_by_label("Коментар", exact=True).fill("   ")
+        form.locator("[name=author_name]").fill("Гост")  # by name: the labels follow the frame's language
+        form.locator("[name=body]").fill("   ")
         with page.expect_navigation() as navigation:
             form.evaluate("form => form.submit()")
         return navigation.value
@@ -65,6 +70,11 @@ def page_types():
     total = article.comments.count()
     assert total >= 120, total
     tag, author = article.tags.first(), article.authors.first()
+    day = timezone.localtime(article.published_at)
+    site_pages = {
+        slug: PageFactory(title=title, slug=slug, position=position, body=body)
+        for slug, (title, position, body) in PAGES.items()
+    }
     return {
         "home": "/",
         "section": article.section.get_absolute_url(),
@@ -72,6 +82,10 @@ def page_types():
         "source": article.source.get_absolute_url(),
         "author": author.get_absolute_url(),
         "archive": reverse("articles:archive"),
+        "year archive": reverse("articles:archive_year", kwargs={"year": day.year}),
+        "month archive": reverse("articles:archive_month", kwargs={"year": day.year, "month": day.month}),
+        "day archive": reverse("articles:archive_day", kwargs={"year": day.year, "month": day.month, "day": day.day}),
+        **{f"page {slug}": page.get_absolute_url() for slug, page in site_pages.items()},
         f"article ({total} comments)": article.get_absolute_url(),
         "comment thread": reverse("comments:thread", kwargs={"pk": busy.pk}),
         "reply (no JS)": reverse("comments:reply", kwargs={"pk": comments[0].pk}),
@@ -100,15 +114,28 @@ def open_page(page, base: str, how):
 
 def print_table(results: list[Result]) -> None:
     width = max(len(r.name) for r in results)
-    print(f"\n{'page type':<{width}}  HTTP  lang  Nu errors  axe serious/critical  axe moderate/minor  scroll@375")
+    print(
+        f"\n{'page type':<{width}}  frame  HTTP  lang  Nu errors  axe serious/critical  axe moderate/minor  scroll@375"
+    )
     for r in results:
         print(
-            f"{r.name:<{width}}  {r.status:>4}  {r.lang:>4}  {len(r.nu):>9}  {len(r.axe):>20}  {len(r.axe_minor):>18}"
-            f"  {'yes' if r.scrolls else 'no':>10}"
+            f"{r.name:<{width}}  {r.frame:>5}  {r.status:>4}  {r.lang:>4}  {len(r.nu):>9}  {len(r.axe):>20}"
+            f"  {len(r.axe_minor):>18}  {'yes' if r.scrolls else 'no':>10}"
         )
     for r in results:
         for text in r.axe_minor:
-            print(f"  {r.name}: {text}")
+            print(f"  {r.name} [{r.frame}]: {text}")
+
+
+def choose_language(page, live_server, frame: str) -> None:
+    """Pick ``frame`` with the language switch in the footer, as a reader does (it sets the language cookie:
+    portal/middleware.py, chosen_language)."""
+    page.goto(live_server.url + "/")
+    if page.locator("html").get_attribute("lang") != frame:
+        page.select_option("#language-select", frame)
+        with page.expect_navigation():
+            page.locator(".language-form button").click()
+    assert page.locator("html").get_attribute("lang") == frame
 
 
 def test_every_page_type_is_valid_accessible_and_fits_small_screens(
@@ -120,38 +147,45 @@ def test_every_page_type_is_valid_accessible_and_fits_small_screens(
     html_dir = artifacts_dir.parent / "html"
     html_dir.mkdir(exist_ok=True)
     results = {}
-    # As readers see it: at 375 px (no sideways scrolling) and 1280 px; the HTML as the server sent it.
-    for name, how in pages.items():
-        result = results[slug(name)] = Result(name)
-        page.set_viewport_size({"width": 375, "height": 800})
-        response = open_page(page, live_server.url, how)
-        result.status = response.status
-        (html_dir / f"{slug(name)}.html").write_bytes(response.body())
-        result.scrolls = has_horizontal_scroll(page)
-        result.lang = page.locator("html").get_attribute("lang") or ""
-        page.screenshot(path=str(artifacts_dir / f"{slug(name)}-375.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.screenshot(path=str(artifacts_dir / f"{slug(name)}-1280.png"), full_page=True)
+    for frame in FRAMES:
+        choose_language(page, live_server, frame)
+        # As readers see it: at 375 px (no sideways scrolling) and 1280 px; the HTML as the server sent it.
+        for name, how in pages.items():
+            key = f"{frame}-{slug(name)}"
+            result = results[key] = Result(name, frame)
+            page.set_viewport_size({"width": 375, "height": 800})
+            response = open_page(page, live_server.url, how)
+            result.status = response.status
+            (html_dir / f"{key}.html").write_bytes(response.body())
+            result.scrolls = has_horizontal_scroll(page)
+            result.lang = page.locator("html").get_attribute("lang") or ""
+            page.screenshot(path=str(artifacts_dir / f"{key}-375.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.screenshot(path=str(artifacts_dir / f"{key}-1280.png"), full_page=True)
 
     # The Nu HTML Checker works through the saved pages while axe-core goes through them in the browser.
     checker = start_nu(vnu_jar, [html_dir / f"{key}.html" for key in results])
-    for name, how in pages.items():
-        open_page(axe_page, live_server.url, how)
-        found = axe_results(axe_page, axe_script)
-        results[slug(name)].axe = [text for impact, text in found if impact in ("serious", "critical")]
-        results[slug(name)].axe_minor = [text for impact, text in found if impact not in ("serious", "critical")]
+    for frame in FRAMES:
+        choose_language(axe_page, live_server, frame)
+        for name, how in pages.items():
+            open_page(axe_page, live_server.url, how)
+            found = axe_results(axe_page, axe_script)
+            result = results[f"{frame}-{slug(name)}"]
+            result.axe = [text for impact, text in found if impact in ("serious", "critical")]
+            result.axe_minor = [text for impact, text in found if impact not in ("serious", "critical")]
     for file, errors in nu_results(checker).items():
         results[file.removesuffix(".html")].nu = errors
     print_table(list(results.values()))
 
     problems = []
     for r in results.values():
+        name = f"{r.name} [{r.frame}]"
         if r.status != expected_status(r.name):
-            problems.append(f"{r.name}: HTTP {r.status}")
+            problems.append(f"{name}: HTTP {r.status}")
         if r.scrolls:
-            problems.append(f"{r.name}: horizontal scroll at 375 px")
-        if r.lang != "bg":
-            problems.append(f"{r.name}: <html lang={r.lang!r}>, not bg")
-        problems += [f"{r.name}: nu {e}" for e in r.nu] + [f"{r.name}: axe {v}" for v in r.axe]
+            problems.append(f"{name}: horizontal scroll at 375 px")
+        if r.lang != r.frame:
+            problems.append(f"{name}: <html lang={r.lang!r}>, not {r.frame}")
+        problems += [f"{name}: nu {e}" for e in r.nu] + [f"{name}: axe {v}" for v in r.axe]
     problems += [f"csp/js: {p}" for p in page.problems]
     assert problems == [], "\n".join(problems)
