@@ -17,7 +17,7 @@ from .translit import slugify_bg
 # article's address cut short, /2026/, leads to the archive).
 RESERVED_SLUGS = {
     "tag", "source", "author", "archive", "search", "feeds", "feed", "sitemap", "media", "static",
-    "comments", "healthz", "robots", "i18n", "preview", "redakcia", "admin", "accounts",
+    "comments", "healthz", "robots", "i18n", "preview", "redakcia", "admin", "accounts", "info",
 }  # fmt: skip
 
 

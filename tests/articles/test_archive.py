@@ -89,6 +89,10 @@ def test_impossible_dates_are_404(client, path):
     assert client.get(path).status_code == 404
 
 
+def test_a_section_never_takes_the_site_pages_prefix():
+    assert SectionFactory(name="Info", slug="").slug == "info-2"
+
+
 def test_a_section_never_takes_an_all_digit_address(client):
     section = SectionFactory(name="2026", slug="")
     assert section.slug != "2026" and client.get(section.get_absolute_url()).status_code == 200
