@@ -24,8 +24,8 @@ from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_prob
 from .images import STORAGE_ERRORS, build_renditions, delete_stored
 from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
 
-# The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it.
-admin.site.site_header = admin.site.site_title = format_lazy(_("{site} newsroom"), site=settings.SITE_NAME)
+# The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it: “Вестник — Редакция”.
+admin.site.site_header = admin.site.site_title = format_lazy("{} — {}", settings.SITE_NAME, _("Newsroom"))
 admin.site.index_title = _("Newsroom")
 
 ADMIN_CSS = {"all": ["css/admin-newsroom.css"]}

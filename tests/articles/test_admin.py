@@ -634,7 +634,7 @@ def test_the_slug_is_prefilled_by_our_transliteration_not_urlify(editor_client):
 
 def test_the_admin_speaks_bulgarian(editor_client):
     html = editor_client.get(reverse(ADD)).content.decode()
-    for text in ("Вестник — редакция", "Публикуване", "Водеща снимка", "Източник", "Заглавие", "Статус"):
+    for text in ("Вестник — Редакция", "Публикуване", "Водеща снимка", "Източник", "Заглавие", "Статус"):
         assert text in html, text
 
 
