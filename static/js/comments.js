@@ -1,7 +1,7 @@
 // Comments without page reloads: posting, replying, voting, reporting, "show more", the character
-// counter and relative times. Progressive enhancement only: every control is a plain link or form
-// that works without this file. The server answers requests that accept JSON with the same
-// server-rendered fragments (templates/comments/_comment.html) the page is built from.
+// counter, relative times and the guest's name remembered for the next comment. Progressive enhancement
+// only: every control is a plain link or form that works without this file. The server answers requests
+// that accept JSON with the same server-rendered fragments (comments/markup.py) the page is built from.
 (function () {
   "use strict";
 
@@ -62,23 +62,86 @@
   }
 
   // --- Relative times, kept fresh ------------------------------------------------------------------------
-  var relative = window.Intl && Intl.RelativeTimeFormat
-    ? new Intl.RelativeTimeFormat(document.documentElement.lang || "bg", { numeric: "auto" }) : null;
+  // They read exactly as the server writes them (django.contrib.humanize's naturaltime): its words, in the
+  // page's language, come with the page (comments.markup.relative_time_words); the counting below is
+  // naturaltime's and django.utils.timesince's, step for step (whole units cut down, never rounded; months
+  // and years by the calendar, in UTC as the server counts them).
+  var timeWords = (function () {
+    var script = document.getElementById("relative-time-words");
+    try { return script ? JSON.parse(script.textContent) : null; } catch (e) { return null; }
+  })();
+  var MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+  var UNITS = ["year", "month", "week", "day", "hour", "minute"];
+  var CHUNKS = [604800, 86400, 3600, 60];  // week, day, hour, minute, in seconds
+
+  // The form for 1 or for more: both languages of the site have these two (their catalogs: n != 1).
+  function plural(forms, n) {
+    return forms[n === 1 ? 0 : 1];
+  }
+
+  function msOfDay(date) {
+    return ((date.getUTCHours() * 60 + date.getUTCMinutes()) * 60 + date.getUTCSeconds()) * 1000 + date.getUTCMilliseconds();
+  }
+
+  // timesince(earlier, later), two units deep: "1 ден, 3 часа". Times in milliseconds.
+  function timesince(earlier, later, units) {
+    function piece(unit, n) {
+      return plural(units[unit], n).replace("%(num)d", String(n)).replace(/ /g, "\u00a0");
+    }
+    if (Math.floor((later - earlier) / 1000) <= 0) return piece("minute", 0);
+    var d = new Date(earlier), now = new Date(later);
+    var months = (now.getUTCFullYear() - d.getUTCFullYear()) * 12 + now.getUTCMonth() - d.getUTCMonth();
+    if (d.getUTCDate() > now.getUTCDate() || (d.getUTCDate() === now.getUTCDate() && msOfDay(d) > msOfDay(now))) {
+      months -= 1;
+    }
+    var years = Math.floor(months / 12);
+    months -= years * 12;
+    var pivot = earlier;
+    if (years || months) {
+      var year = d.getUTCFullYear() + years, month = d.getUTCMonth() + 1 + months;
+      if (month > 12) { month -= 12; year += 1; }
+      pivot = Date.UTC(year, month - 1, Math.min(MONTH_DAYS[month - 1], d.getUTCDate()),
+        d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
+    }
+    var remaining = (later - pivot) / 1000;
+    var parts = [years, months];
+    CHUNKS.forEach(function (chunk) {
+      var count = Math.floor(remaining / chunk);
+      parts.push(count);
+      remaining -= chunk * count;
+    });
+    var i = 0;
+    while (i < parts.length && parts[i] === 0) i += 1;
+    if (i === parts.length) return piece("minute", 0);
+    var result = [];
+    for (; i < parts.length && result.length < 2 && parts[i] !== 0; i += 1) result.push(piece(UNITS[i], parts[i]));
+    return result.join(timeWords.comma);
+  }
+
+  // naturaltime(then) at ``now``: "сега", "преди 5 минути", "преди 1 ден, 3 часа", "5 minutes ago".
+  function naturaltime(then, now) {
+    var past = then < now;
+    var words = past ? timeWords.past : timeWords.future;
+    var ms = past ? now - then : then - now;
+    if (ms >= 86400000) {
+      var delta = past ? timesince(then, now, words.units) : timesince(now, then, words.units);
+      return words.days.replace("%(delta)s", function () { return delta; });
+    }
+    var seconds = Math.floor(ms / 1000);
+    if (seconds === 0) return timeWords.now;
+    var count = seconds < 60 ? seconds : seconds < 3600 ? Math.floor(seconds / 60) : Math.floor(seconds / 3600);
+    var forms = seconds < 60 ? words.second : seconds < 3600 ? words.minute : words.hour;
+    return plural(forms, count).replace("%(count)s", String(count));
+  }
 
   function refreshTimes(root) {
-    if (!relative) return;
+    if (!timeWords) return;
     var now = Date.now();
     (root || document).querySelectorAll("time[data-relative]").forEach(function (el) {
       var then = Date.parse(el.getAttribute("datetime"));
       if (isNaN(then)) return;
-      var seconds = Math.round((then - now) / 1000);
-      var abs = Math.abs(seconds);
-      var text = abs < 60 ? relative.format(seconds, "second")
-        : abs < 3600 ? relative.format(Math.round(seconds / 60), "minute")
-        : abs < 86400 ? relative.format(Math.round(seconds / 3600), "hour")
-        : abs < 2592000 ? relative.format(Math.round(seconds / 86400), "day")
-        : null;
-      if (text) el.textContent = text;
+      var text = naturaltime(then, now);
+      if (el.textContent !== text) el.textContent = text;
     });
   }
 
@@ -132,6 +195,67 @@
     });
   }
 
+  // --- The guest's name and e-mail, remembered for the next comment ----------------------------------------
+  // In this browser's localStorage only: never in a cookie, so nothing personal travels with requests (and a
+  // page stays shared, docs/caching.md). Without JavaScript nothing is remembered. Filled into empty fields only.
+  var REMEMBERED = "vestnik.commenter";
+
+  function storage() {
+    try { return window.localStorage; } catch (e) { return null; }  // storage can be blocked
+  }
+
+  function remembered() {
+    var store = storage();
+    try {
+      var saved = store ? JSON.parse(store.getItem(REMEMBERED) || "null") : null;
+      return saved && typeof saved.name === "string" ? saved : null;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function remember(target) {
+    var name = target.querySelector("[name=author_name]");
+    var email = target.querySelector("[name=email]");
+    var store = storage();
+    if (!name || !store || !name.value.trim()) return;  // signed-in readers write under their account
+    try {
+      store.setItem(REMEMBERED, JSON.stringify({ name: name.value.trim(), email: email ? email.value.trim() : "" }));
+    } catch (e) {
+      return;  // full or blocked: nothing is remembered
+    }
+    var forget = target.querySelector("[data-forget]");
+    if (forget) forget.hidden = false;
+  }
+
+  function fillIn(target, key, value) {
+    var field = target.querySelector("[name=" + key + "]");
+    if (field && !field.value && value) field.value = value;
+  }
+
+  function initRemembered(target) {
+    var note = target.querySelector("[data-remembered]");
+    if (!note || !storage()) return;
+    note.hidden = false;
+    var saved = remembered();
+    if (saved) {
+      fillIn(target, "author_name", saved.name);
+      fillIn(target, "email", saved.email);
+    }
+    var forget = note.querySelector("[data-forget]");
+    forget.hidden = !saved;
+    forget.addEventListener("click", function () {
+      var current = remembered();
+      try { storage().removeItem(REMEMBERED); } catch (e) { /* blocked */ }
+      ["author_name", "email"].forEach(function (key) {  // off the form too, if the form shows what was kept
+        var field = target.querySelector("[name=" + key + "]");
+        var kept = current && (key === "email" ? current.email : current.name);
+        if (field && kept && field.value.trim() === kept) field.value = "";
+      });
+      forget.hidden = true;
+    });
+  }
+
   // --- The comment form: post and reply ------------------------------------------------------------------
   var form = document.querySelector("[data-comment-form]");
   var home = form ? document.createComment("comment-form") : null;
@@ -139,7 +263,7 @@
   // A page from a shared cache gives every reader the same form; give this one its own submission id.
   if (form && window.crypto && crypto.randomUUID) form.querySelector("[name=submission]").value = crypto.randomUUID();
 
-  function replyingLabel(name) {
+  function replyingLabel() {
     var label = form.querySelector("[data-replying]");
     if (!label) {
       label = document.createElement("p");
@@ -149,11 +273,27 @@
       cancel.href = "#comments";
       cancel.setAttribute("data-cancel-reply", "");
       cancel.textContent = section ? section.getAttribute("data-cancel-text") || "×" : "×";
-      label.appendChild(document.createTextNode(""));
       label.appendChild(cancel);
       form.insertBefore(label, form.firstChild.nextSibling);
     }
     return label;
+  }
+
+  // "В отговор на Мария · Откажи": the name is the reader's own words, in Bulgarian whatever the frame speaks.
+  function setReplying(label, template, name) {
+    var cancel = label.querySelector("[data-cancel-reply]");
+    while (label.firstChild && label.firstChild !== cancel) label.removeChild(label.firstChild);
+    var parts = template.split("%(name)s");
+    var who = document.createElement("span");
+    who.textContent = name;
+    var lang = section ? section.getAttribute("data-content-lang") : "";
+    if (lang) who.lang = lang;
+    label.insertBefore(document.createTextNode(parts[0]), cancel);
+    if (parts.length > 1) {
+      label.insertBefore(who, cancel);
+      label.insertBefore(document.createTextNode(parts.slice(1).join("%(name)s")), cancel);
+    }
+    label.insertBefore(document.createTextNode(" · "), cancel);
   }
 
   function openReply(link) {
@@ -163,8 +303,8 @@
     form.querySelector("[name=parent]").value = id;
     var label = replyingLabel();
     label.hidden = false;
-    label.firstChild.textContent = (link.getAttribute("data-reply-text") || section.getAttribute("data-reply-text") || "")
-      .replace("%(name)s", link.getAttribute("data-reply-name")) + " · ";
+    setReplying(label, link.getAttribute("data-reply-text") || section.getAttribute("data-reply-text") || "",
+      link.getAttribute("data-reply-name"));
     form.classList.add("comment-form--inline");
     article.parentNode.insertBefore(form, article.nextSibling);
     var body = form.querySelector("textarea");
@@ -191,6 +331,7 @@
     form.querySelector("[name=parent]").value = parentId;
     bindForm(form);
     initCounters(form);
+    initRemembered(form);
     var invalid = form.querySelector("[aria-invalid=true], .form-errors");
     if (invalid) invalid.scrollIntoView({ block: "nearest" });
   }
@@ -203,6 +344,7 @@
       var parentId = target.querySelector("[name=parent]").value;
       send(target.action, new FormData(target)).then(function (data) {
         if (data.ok) {
+          remember(target);
           if (data.html) insertComment(data.html, data.parent || parentId);
           if (typeof data.count === "number") setCount(data.count);
           target.querySelector("textarea").value = "";
@@ -226,7 +368,13 @@
     });
   }
 
-  if (form && threadList()) bindForm(form);
+  if (form && threadList()) {
+    bindForm(form);
+  } else if (form) {
+    // The reply page without the thread: a plain post, which leaves this page.
+    form.addEventListener("submit", function () { remember(form); });
+  }
+  if (form) initRemembered(form);
 
   // --- Clicks on the thread: reply, vote, report, show more ----------------------------------------------
   document.addEventListener("click", function (event) {
@@ -299,5 +447,5 @@
 
   initCounters(document);
   refreshTimes(document);
-  setInterval(refreshTimes, 60000);
+  setInterval(function () { refreshTimes(document); }, 10000);  // seconds show for the first minute
 })();

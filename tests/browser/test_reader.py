@@ -103,6 +103,8 @@ def test_a_reader_with_javascript_reads_and_joins_the_discussion(page, context, 
     expect(page.locator(".comments__thread .comment").first).to_have_id(f"comment-{posted.pk}")
     expect(count).to_have_text("5")
     expect(form.get_by_label("Коментар", exact=True)).to_have_value("")
+    # Her edit and delete links come with it, as they do after the post without JavaScript.
+    expect(page.locator(f"#comment-{posted.pk} + .comment-own")).to_contain_text("Редактирай")
     assert page.evaluate("() => window.__samePage") is True, "posting reloaded the page"
 
     # Replies to another reader: the form opens under that comment, the reply lands right after it.
