@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from .images import STORAGE_ERRORS
 from .models import Article, Section, Source, Tag
 
 ENCLOSURE_WIDTH = 1200
@@ -73,7 +74,7 @@ def _file_sizes(names: list[str]) -> dict[str, int]:
         else:
             try:
                 sizes[name] = missing[key] = default_storage.size(name)
-            except OSError:
+            except STORAGE_ERRORS:  # the storage not answering: the feed still goes out, without the size
                 sizes[name] = 0
     if missing:
         cache.set_many(missing, SIZE_CACHE_SECONDS)

@@ -157,3 +157,19 @@ def test_characters_xml_cannot_carry_become_replacement_characters(client, url):
     assert entry.title == "Начало\ufffdи\ufffdзвънец\ufffd"
     assert entry.summary == "Вертикален\ufffdтаб\ufffd[31m и \ufffd"
     assert entry.author == "Автор\ufffd"
+
+
+def test_a_feed_goes_out_while_the_media_storage_does_not_answer(client, monkeypatch):
+    from botocore.exceptions import EndpointConnectionError
+    from django.core.files.storage import FileSystemStorage
+
+    ArticleFactory(with_image=True, title="Новина със снимка")
+
+    def unreachable(storage, name):
+        raise EndpointConnectionError(endpoint_url="https://media.example")
+
+    monkeypatch.setattr(FileSystemStorage, "size", unreachable)  # as the S3 backend fails
+    response = client.get("/feeds/rss/")
+    assert response.status_code == 200
+    entry = parse(response).entries[0]
+    assert entry.title == "Новина със снимка" and entry.enclosures[0]["length"] == "0"
