@@ -10,7 +10,7 @@ Targets:
   and a body as the form delivers them, and the display flags).
 - ``name``: the display-name normalizer as the comment form runs it: the ``author_name`` field, then
   ``CommentForm.clean_author_name`` (``clean_line``: bidi, zero-width and control characters out;
-  look-alike letters mapped by ``cyrillic_skeleton`` to refuse the newsroom's names).
+  the name read in Cyrillic and in Latin by ``comments.text.name_readings`` to refuse the newsroom's names).
 
 There is no mention parser: comments carry no @-mentions (a reply names its parent's author in
 ``reply_to_name``, which ``render_comment`` escapes; the ``comment`` target covers it).
