@@ -3,11 +3,13 @@ accessibility violation (axe-core), no CSP violation or script error, no horizon
 screenshots at 375 and 1280 px saved under ARTIFACTS_DIR/screenshots. A summary table goes to stdout
 (``pytest -s``)."""
 
+import re
 from dataclasses import dataclass, field
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from articles.demo_content import PAGES
 from tests.browser.helpers import reader_article, serve_media
@@ -56,6 +58,9 @@ def comment_form_error(article):
         form = page.locator("[data-comment-form]")
         form.locator("[name=author_name]").fill("Гост")  # by name: the labels follow the frame's language
         form.locator("[name=body]").fill("   ")
+        # Touching the form fetched the reader's CSRF token (static/js/csrf.js); sent before it arrives, the
+        # comment would meet the CSRF check (403) instead of the form's own (400).
+        expect(form.locator("[name=csrfmiddlewaretoken]")).to_have_value(re.compile(r"^\w{32,}$"))
         with page.expect_navigation() as navigation:
             form.evaluate("form => form.submit()")
         return navigation.value
