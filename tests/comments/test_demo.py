@@ -1,10 +1,12 @@
 import io
+import re
 
 import pytest
 
 from articles.demo import STORIES, story_slug
 from articles.models import Article
 from comments import demo
+from comments.demo_content import STORY_TEXTS
 from comments.models import Comment, CommentStatus
 from tests.factories import ArticleFactory
 
@@ -53,3 +55,46 @@ def test_demo_reset_removes_the_discussions(demo_articles):
     demo.reset(stdout=io.StringIO())
     assert not Comment.objects.exists()
     assert Article.objects.get(pk=demo_articles[0].pk).comment_count == 0
+
+
+# Words only one section's readers would write: none may turn up under another section's story.
+VOCABULARY = {
+    "sport": re.compile(r"\b(спорт\w*|мач\w*|отбор\w*|момчета\w*|медал\w*|голове?\b|треньор\w*)", re.IGNORECASE),
+    "bulgaria": re.compile(r"\b(бюджет\w*|депутат\w*|дефицит\w*|четене)", re.IGNORECASE),
+}
+
+
+def test_demo_comments_fit_the_articles_they_are_under(demo_articles):
+    demo.seed(stdout=io.StringIO())
+    stories = {story_slug(story): story for story in STORIES}
+    written_for = {text: title for title, (openers, replies) in STORY_TEXTS.items() for text in [*openers, *replies]}
+    seen = set()
+    for comment in Comment.objects.select_related("article"):
+        story = stories[comment.article.slug]
+        openers, replies = demo.texts_for(story)
+        question, answer = demo.QUESTIONS.get(story.title, demo.QUESTION)
+        fitting = {*openers, *replies, question, answer, *(body for body, _status, _reason in demo.HELD)}
+        assert comment.body in fitting, (story.title, comment.body)
+        assert written_for.get(comment.body, story.title) == story.title, (story.title, comment.body)
+        for section, words in VOCABULARY.items():
+            if story.section != section:
+                assert not words.search(comment.body), (story.title, comment.body)
+        seen.add(comment.body)
+    assert len(seen & set(written_for)) >= 20  # most of what readers say is about the story itself
+    featured = demo_articles[0]
+    asked = Comment.objects.get(article=featured, is_staff_reply=True).reply_to
+    assert asked.body == demo.QUESTIONS[featured.title][0]
+
+
+def test_demo_discussions_are_the_same_every_time(demo_articles):
+    def discussions():
+        rows = Comment.objects.order_by("article__slug", "submission_token").values_list(
+            "article__slug", "body", "author_name", "depth", "likes"
+        )
+        return list(rows)
+
+    demo.seed(stdout=io.StringIO())
+    first = discussions()
+    demo.reset(stdout=io.StringIO())
+    demo.seed(stdout=io.StringIO())
+    assert discussions() == first
