@@ -41,18 +41,7 @@ def comments_section(context, article):
     own = own_comments(request, article_id=article.pk)
     held = held_for_reader(request, article, shown={pk for pk, _level, _html in block.parts})
     parts = with_held(block.parts, held, first_page=block.page == 1) if held else block.parts
-    # One string, not a template loop: a page of threads is up to a few hundred comments.
-    if held or (own and any(pk in own for pk, _level, _html in parts)):
-        held_ids = {c.pk for c in held}
-        parts = (
-            (html, own_controls(pk, level, own[pk]) if pk in own and pk not in held_ids else "")
-            for pk, level, html in parts
-        )
-        thread_html = format_html_join("", "{}{}", parts)
-    else:
-        # Every part is a comment rendered and escaped by comments.markup: joined, they are as safe.
-        # covered by tests/comments/test_threads.py::test_the_joined_thread_keeps_every_comment_escaped
-        thread_html = mark_safe("".join(html for _pk, _level, html in parts))  # noqa: S308
+    thread_html = joined(parts, {pk: at for pk, at in own.items() if pk not in {c.pk for c in held}})
 
     form = context.get("comment_form")
     if form is None or getattr(form, "article", None) != article:
@@ -74,6 +63,26 @@ def comments_section(context, article):
         "prev_url": page_url(article, sort=sort, page=block.page - 1) if block.page > 1 else "",
         "next_url": page_url(article, sort=sort, page=block.page + 1) if block.page < block.num_pages else "",
     }
+
+
+def joined(parts, own: dict[int, int]):
+    """The rendered comments ``parts`` as one string, with edit links beside the reader's ``own`` ones.
+
+    One string, not a template loop: a page of threads is up to a few hundred comments.
+    """
+    if own and any(pk in own for pk, _level, _html in parts):
+        controls = ((html, own_controls(pk, level, own[pk]) if pk in own else "") for pk, level, html in parts)
+        return format_html_join("", "{}{}", controls)
+    # Every part is a comment rendered and escaped by comments.markup: joined, they are as safe.
+    # covered by tests/comments/test_threads.py::test_the_joined_thread_keeps_every_comment_escaped
+    return mark_safe("".join(html for _pk, _level, html in parts))  # noqa: S308
+
+
+@register.simple_tag(takes_context=True)
+def thread_page_comments(context, parts):
+    """A thread's own page of comments, with edit links beside the reader's fresh ones: a reply deep in a
+    long thread lands here after a post without JavaScript (the /comments/ cookie, security.OWN_COOKIE)."""
+    return joined(parts, own_comments(context["request"]))
 
 
 @register.simple_tag

@@ -255,3 +255,25 @@ def test_held_comments_go_after_their_parent_or_at_the_top_of_the_first_page():
     assert [level for pk, level, _html in placed if pk in (12, 11, 10)] == [0, 0, 2]
     later = with_held(parts, [held(11, None, 0), held(10, 2, 2)], first_page=False)
     assert [pk for pk, _level, _html in later] == [1, 2, 3, 10, 4]
+
+
+def test_a_held_comment_shows_its_hostile_text_as_text(client, article, post_comment, premoderated):
+    post_comment(article, author_name='<img src=x onerror="alert(1)">', body="<script>alert(2)</script>")
+    html = page(client, article)
+    assert "comment--held" in html and "<script>alert(2)" not in html and '<img src=x onerror="alert' not in html
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
+
+
+def test_a_reply_deep_in_a_long_thread_gets_its_edit_links_on_the_threads_page(client, settings, article, post_comment):
+    settings.COMMENTS_REPLIES_SHOWN = 2
+    root = CommentFactory(article=article)
+    for _ in range(3):
+        CommentFactory(parent=root)
+    response = post_comment(article, parent=str(root.pk), body="Отговор в края на дълга нишка.")
+    mine = Comment.objects.get(body="Отговор в края на дълга нишка.")
+    assert response["Location"].startswith(reverse("comments:thread", kwargs={"pk": root.pk}))
+    html = client.get(response["Location"]).content.decode()
+    [controls] = OWN.findall(html)
+    assert html.index(f'id="comment-{mine.pk}"') < html.index(controls)
+    assert reverse("comments:edit", kwargs={"pk": mine.pk}) in controls
+    assert "comment-own" not in Client().get(response["Location"]).content.decode()
