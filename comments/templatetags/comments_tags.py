@@ -1,5 +1,5 @@
 from django import template
-from django.utils.html import format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from caching import is_shared
@@ -97,7 +97,9 @@ def comment_card(comment):
 def content_words(value):
     """Words of the content (a reader's name, a headline) in the frame's sentence, marked as Bulgarian when
     the frame speaks another language: ``{% blocktranslate with name=parent.author_name|content_words %}``."""
-    return mark_safe(markup.readers_words(str(value), markup.content_lang()))  # noqa: S308 - escaped there
+    if markup.content_lang():
+        return format_html('<span lang="{}">{}</span>', markup.CONTENT_LANGUAGE, value)
+    return conditional_escape(value)
 
 
 @register.simple_tag
