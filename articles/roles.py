@@ -51,10 +51,10 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("articles", "view_source"),
         ("articles", "view_author"),
     },
-    # Editors run the desk: every editorial model, publishing, and the comments (to pin an
-    # "editors' pick" and answer readers).
+    # Editors run the desk: every editorial model, publishing, the comments (to pin an "editors'
+    # pick" and answer readers) and the site's pages (За нас, Контакти, ...).
     EDITOR: {("articles", f"{action}_{model}") for model in _EDITORIAL_MODELS for action in _ALL}
-    | {("articles", "publish_article"), ("comments", "*")},
+    | {("articles", "publish_article"), ("comments", "*"), ("pages", "*")},
     # Moderators: the comments queue only.
     MODERATOR: {("comments", "*")},
 }

@@ -189,17 +189,21 @@ def _write_counts(taken: dict[str, int]) -> FlushResult:
     return FlushResult(views=sum(counts.values()), rows=len(totals))
 
 
-def most_read_boxes(request) -> dict[str, list[tuple[str, str, int]]]:
+def most_read_boxes(request, *, without=None) -> dict[str, list[tuple[str, str, int]]]:
     """``(title, url, number)`` entries of the most read (24 h, 7 days) and most commented boxes, cached.
 
-    The three lists are one UNION ALL where the database allows a LIMIT inside one (PostgreSQL), three
-    queries elsewhere.
+    ``without``: an article left out (on its own page), the lists as long as everywhere else: the shared
+    fragment holds one entry more than a box shows. The three lists are one UNION ALL where the
+    database allows a LIMIT inside one (PostgreSQL), three queries elsewhere.
     """
-    return caching.fragment(request, "most-read", _most_read_boxes)
+    boxes = caching.fragment(request, "most-read", _most_read_boxes)
+    left_out = without.get_absolute_url() if without is not None else None
+    limit = settings.MOST_READ_LIMIT
+    return {name: [entry for entry in entries if entry[1] != left_out][:limit] for name, entries in boxes.items()}
 
 
 def _most_read_boxes() -> dict[str, list[tuple[str, str, int]]]:
-    now, limit = timezone.now(), settings.MOST_READ_LIMIT
+    now, limit = timezone.now(), settings.MOST_READ_LIMIT + 1
     articles = Article.objects.only("title", "slug", "published_at", "created_at")
     parts = [
         articles.most_read(now - timedelta(days=1), limit).annotate(box=Value("day")),

@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import date
 from itertools import groupby
 
 from django.conf import settings
@@ -203,42 +203,11 @@ class ArticleDetailView(DetailView):
             share_links=share_links(self.request, article),
             canonical_url=canonical_url,
             now=timezone.now(),
-            most_read=most_read_without(self.request, article),
+            most_read=stats.most_read_boxes(self.request, without=article),
             view_beacon_url=stats.beacon_url(article) if article.is_public else "",
             **seo.article_meta(self.request, article, canonical_url, tags=tags, authors=authors),
         )
         return context
-
-
-def most_read_without(request, article) -> dict[str, list[tuple[str, str, int]]]:
-    """The most read and most commented boxes for ``article``'s own page: the same lists without it.
-
-    The boxes are one fragment every page shares (stats.most_read_boxes). Where the article is in one of
-    them, its page gets lists of its own, as long as everywhere else: built without it, kept as a fragment.
-    """
-    boxes = stats.most_read_boxes(request)
-    url = article.get_absolute_url()
-    if all(entry_url != url for entries in boxes.values() for _title, entry_url, _n in entries):
-        return boxes
-    return caching.fragment(request, f"most-read-without:{article.pk}", lambda: _most_read_boxes_without(article.pk))
-
-
-def _most_read_boxes_without(article_id: int) -> dict[str, list[tuple[str, str, int]]]:
-    # The windows and length of stats._most_read_boxes: the last 24 hours and 7 days, MOST_READ_LIMIT each.
-    now, limit = timezone.now(), settings.MOST_READ_LIMIT
-    others = Article.objects.exclude(pk=article_id).only("title", "slug", "published_at", "created_at")
-    return {
-        "day": [
-            (a.title, a.get_absolute_url(), a.recent_views) for a in others.most_read(now - timedelta(days=1), limit)
-        ],
-        "week": [
-            (a.title, a.get_absolute_url(), a.recent_views) for a in others.most_read(now - timedelta(days=7), limit)
-        ],
-        "commented": [
-            (a.title, a.get_absolute_url(), a.comment_count)
-            for a in others.most_commented(now - timedelta(days=7), limit)
-        ],
-    }
 
 
 class SearchView(TemplateView):

@@ -80,11 +80,9 @@ def console_errors(page) -> list[str]:
 
 
 def test_newsroom_pages_show_the_sites_icon_and_log_no_errors(page, live_server):
-    from pages.roles import grant_editors
     from tests.browser.helpers import sign_in, staff_user
     from tests.factories import PageFactory
 
-    grant_editors()
     errors = console_errors(page)
     icons = []
     page.on("response", lambda r: icons.append((r.url, r.status)) if "favicon" in r.url else None)

@@ -5,7 +5,6 @@ import pytest
 from django.urls import reverse
 
 from pages.models import Page
-from pages.roles import grant_editors
 from tests.factories import PageFactory, newsroom_user
 
 pytestmark = pytest.mark.django_db
@@ -71,7 +70,6 @@ def test_page_query_budget(client, django_assert_max_num_queries):
 
 
 def test_editors_edit_pages_in_the_newsroom_and_authors_cannot(client):
-    grant_editors()  # what migrate does (post_migrate); a flushed test database needs it again
     page = PageFactory(title="Контакти", slug="kontakti")
     url = reverse("admin:pages_page_change", args=[page.pk])
     client.force_login(newsroom_user("editor"))
