@@ -66,7 +66,7 @@ class PortalConfig(AppConfig):
     checks (portal/checks.py), a translatable name for django-axes in the newsroom."""
 
     name = "portal"
-    verbose_name = "Vestnik"
+    verbose_name = "Вестник"
 
     def ready(self):
         from . import checks, signals  # noqa: F401

@@ -278,7 +278,7 @@ FILE_UPLOAD_PERMISSIONS = 0o644
 
 EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Vestnik <noreply@localhost>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Вестник <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Security (docs/security.md). Safe by default; the flags that only make sense behind TLS follow SECURE_SSL,
