@@ -34,7 +34,7 @@ from .services import (
     comment_vote,
 )
 from .spamcheck import Client
-from .threads import comment_url, decorate, page_url, thread_rows
+from .threads import comment_url, decorate, page_url, posted_html, thread_rows
 
 
 def wants_json(request) -> bool:
@@ -226,8 +226,6 @@ def posted_json(request, article_id: int, message: str, *, comment=None, html: s
 
 
 def posted_response(request, comment, *, again: bool = False):
-    from .threads import posted_html
-
     message = _("This comment was already sent.") if again else posted_message(comment)
     held = looks_held(comment)  # shown to its author alone, marked as waiting (spam the checker caught too)
     if wants_json(request):

@@ -37,17 +37,17 @@ def chosen_language(request) -> str:
 
 
 class LanguageMiddleware:
-    """First in MIDDLEWARE: activates ``chosen_language`` for the request (in place of Django's
-    LocaleMiddleware, which follows Accept-Language) and names it in Content-Language."""
+    """First in MIDDLEWARE: ``chosen_language`` for the request (in place of Django's LocaleMiddleware,
+    which follows Accept-Language), named in Content-Language."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         language = chosen_language(request)
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):  # and the thread's language as it was afterwards
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
 

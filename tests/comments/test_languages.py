@@ -6,7 +6,6 @@ from html.parser import HTMLParser
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from tests.factories import ArticleFactory, CommentFactory
 
@@ -43,14 +42,6 @@ def texts_in(html: str, start: str, end: str, frame: str) -> list[tuple[str, str
     parser = LanguageOfText(frame)
     parser.feed(part)
     return parser.texts
-
-
-@pytest.fixture(autouse=True)
-def _language_restored():
-    """portal.middleware.LanguageMiddleware leaves the request's language active in the thread: later tests
-    must not inherit English."""
-    with translation.override("bg"):
-        yield
 
 
 @pytest.fixture

@@ -228,3 +228,13 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@pytest.mark.django_db
+def test_a_request_leaves_the_threads_language_as_it_found_it(client, settings):
+    from django.utils import translation
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with translation.override("bg"):
+        assert client.get("/").headers["Content-Language"] == "en"
+        assert translation.get_language() == "bg"
