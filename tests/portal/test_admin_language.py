@@ -157,3 +157,20 @@ def test_every_package_string_has_its_bulgarian():
             for string in PACKAGE_STRINGS
         }
     assert [string for string, text in shown.items() if text == string or not re.search("[а-я]", text)] == []
+
+
+def test_the_admin_scripts_speak_bulgarian_where_djangos_catalog_is_silent(admin_client):
+    """The group and permission selector of the user form (SelectFilter2.js): static/js/admin-catalog.js."""
+    import json
+    import re
+    from pathlib import Path
+
+    import django
+    from django.urls import reverse
+
+    script = (Path(django.__file__).parent / "contrib/admin/static/admin/js/SelectFilter2.js").read_text()
+    wanted = set(re.findall(r"gettext\('([^']*)'\)", script)) | set(re.findall(r'gettext\("([^"]*)"\)', script))
+    catalog = admin_client.get(reverse("admin:jsi18n")).content.decode()
+    found = json.loads(re.search(r"const newcatalog = (\{.*?\});", catalog, re.S).group(1))
+    missing = sorted(text for text in wanted if not found.get(text))
+    assert missing == []
