@@ -44,7 +44,7 @@ def free_port() -> int:
 def loopback_config(block: str, http_port: int, https_port: int, work: Path) -> str:
     """The production file with loopback ports, no TLS and the test's folders instead of /srv and /var."""
     block = block.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-    block = block.replace("listen 443 ssl;", f"listen 127.0.0.1:{https_port};")
+    block = re.sub(r"listen 443 ssl( default_server)?;", rf"listen 127.0.0.1:{https_port}\1;", block)
     block = re.sub(r"^\s*(listen \[::\].*|ssl_\w+ .*|http2 on;)\n", "", block, flags=re.MULTILINE)
     block = block.replace("/srv/vestnik", str(work / "site"))
     block = block.replace("/var/cache/nginx/vestnik", str(work / "cache"))
@@ -169,3 +169,45 @@ def test_media_paths_cannot_climb_out(nginx, path):
     response, body = fetch(nginx["https"], path)
     assert response.status != 200
     assert b"worker_processes" not in body
+
+
+@pytest.fixture
+def english_upstream():
+    """An app server that answers like gunicorn's request limits: 414 and 431 in English; /bad-request: 400."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from threading import Thread
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            status = {"/too-long": 414, "/headers": 431, "/bad-request": 400}.get(self.path.split("?")[0], 200)
+            body = b"<html><body><h1>Bad Request</h1><p>Request Line is too large</p></body></html>"
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1]
+    server.shutdown()
+
+
+def test_requests_too_long_for_nginx_or_gunicorn_get_the_bulgarian_page(english_upstream, tmp_path):
+    static = tmp_path / "site" / "staticfiles"
+    for name in ("errors/request-too-long.html", "css/error.css"):
+        (static / name).parent.mkdir(parents=True, exist_ok=True)
+        (static / name).write_bytes((ROOT / "static" / name).read_bytes())
+    http_port, https_port = free_port(), free_port()
+    site = loopback_config(DEPLOY.read_text(encoding="utf-8"), http_port, https_port, tmp_path)
+    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{english_upstream};")
+    with running_nginx(site, tmp_path, https_port):
+        for path, status in [("/search/?q=" + "%D0%B0" * 2000, 414), ("/too-long", 414), ("/headers", 431)]:
+            response, body = fetch(https_port, path)
+            assert response.status == status, (status, len(path))
+            assert "Адресът е твърде дълъг" in body.decode() and b"Request Line" not in body, (status, body[:200])
+        response, body = fetch(https_port, "/bad-request")  # the site's own answers pass as they are
+        assert response.status == 400 and b"Request Line is too large" in body
