@@ -38,13 +38,20 @@ def article_key(article_id: int) -> str:
 def site_changed(*, scheduled=None) -> None:
     """Everything cached is out of date: now, and again when the current transaction commits.
 
-    ``scheduled``: the times at which the site will change again without a write (scheduled
-    articles); read each time, so a QuerySet is fine. None means unknown: then the site's generation
-    also rolls over every PAGE_CACHE_TTL seconds until a change says.
+    ``scheduled``: times at which the site will change again without a write (a scheduled article, a
+    banner's end); read each time, so a QuerySet is fine. They join the times already announced that
+    are still to come (each app announces its own; a time no longer meant costs one render). None
+    means unknown: then the site's generation also rolls over every PAGE_CACHE_TTL seconds until a
+    change says.
     """
 
     def write():
-        times = None if scheduled is None else tuple(sorted(moment.timestamp() for moment in scheduled))
+        times = None
+        if scheduled is not None:
+            now = time.time()
+            stored = cache.get(SITE)
+            known = stored[1] if isinstance(stored, tuple) and stored[1] is not None else ()
+            times = tuple(sorted({moment.timestamp() for moment in scheduled} | {t for t in known if t > now}))
         _write({SITE: (time.time_ns(), times)})
 
     _announce(write)

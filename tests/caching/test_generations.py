@@ -101,3 +101,17 @@ def test_the_command_for_shell_fixes_renews_the_site_or_some_articles():
     assert middle[SITE] == before[SITE]
     call_command("cache_changed")
     assert current([SITE])[SITE] != middle[SITE]
+
+
+def test_times_announced_by_different_apps_all_count():
+    now = timezone.now()
+    article_due, banner_ends = now + timedelta(minutes=10), now + timedelta(minutes=20)
+    caching.site_changed(scheduled=[article_due])  # the articles
+    caching.site_changed(scheduled=[banner_ends])  # another app: its times join the first's
+    with time_machine.travel(now, tick=False):
+        at_start = site()
+    with time_machine.travel(article_due + timedelta(seconds=1), tick=False):
+        after_first = site()
+    with time_machine.travel(banner_ends + timedelta(seconds=1), tick=False):
+        after_second = site()
+    assert len({at_start, after_first, after_second}) == 3
