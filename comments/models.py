@@ -1,4 +1,4 @@
-"""Reader comments: the comment tree, votes, reports, blocks and moderation word lists.
+"""Reader comments: the comment tree, votes, reports, blocks, moderation word lists and the e-mail outbox.
 
 Display order is one ORDER BY: every comment carries ``thread`` (its top-level comment) and a
 materialised ``path`` made of fixed-width base-36 primary keys from the root down, so a
@@ -224,7 +224,6 @@ class Comment(models.Model):
     is_pinned = models.BooleanField(_("editors' pick"), default=False)
     is_staff_reply = models.BooleanField(_("editorial reply"), default=False)
     notify_on_reply = models.BooleanField(_("notify on reply"), default=False)
-    reply_notified = models.BooleanField(_("parent's author notified"), default=False, editable=False)
     submission_token = models.UUIDField(_("submission token"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
@@ -302,6 +301,54 @@ class Vote(models.Model):
 
     def __str__(self):
         return f"{self.voter_key} {self.value:+d} #{self.comment_id}"
+
+
+class NotificationKind(models.TextChoices):
+    REPLY = "reply", _("Reply, to the reader answered")
+    REPORTED = "reported", _("Hidden after reports, to moderators")
+
+
+class NotificationState(models.TextChoices):
+    PENDING = "pending", _("Waiting to be sent")
+    SENDING = "sending", _("Being sent")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, given up")
+    CANCELLED = "cancelled", _("No longer needed")
+
+
+class Notification(models.Model):
+    """One e-mail about a comment, sent at most once: the outbox row its task claims (comments/notifications.py).
+
+    The address is not stored: it is read from the comments when the message is sent.
+    """
+
+    comment = models.ForeignKey(
+        Comment, verbose_name=_("comment"), on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=NotificationKind.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING
+    )
+    reports = models.PositiveIntegerField(_("reports"), default=0, help_text=_("Reports that hid the comment."))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("e-mail notification")
+        verbose_name_plural = _("e-mail notifications")
+        indexes = [models.Index(fields=["state", "-created_at"], name="notification_state")]
+        constraints = [
+            # An approval racing a re-approval, or two reports racing, queue one message.
+            models.UniqueConstraint(fields=["comment", "kind"], name="notification_once_per_comment"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.comment_id}"
 
 
 class ReportReason(models.TextChoices):

@@ -221,7 +221,7 @@ def comment_create(
             Comment.objects.filter(pk=comment.pk).update(thread_id=comment.thread_id, path=comment.path)
             if comment.is_visible:
                 _visibility_change(comment, was_visible=False)
-                transaction.on_commit(lambda: notifications.notify_reply(comment.pk))
+                notifications.notify_reply(comment.pk)  # queued with this transaction, sent by a task
             caching.article_changed(article.pk)
     except IntegrityError:
         existing = sent_before.first()
@@ -316,7 +316,7 @@ def comment_moderate(
             articles.add(comment.article_id)
             changed.append(comment)
             if comment.is_visible and not was_visible and comment.parent_id:
-                transaction.on_commit(lambda pk=comment.pk: notifications.notify_reply(pk))
+                notifications.notify_reply(comment.pk)
         if articles:
             caching.article_changed(*articles)
     return changed
@@ -405,7 +405,7 @@ def comment_report(*, comment_id: int, reporter_key: str, reason: str, explanati
             comment.save(update_fields=["status", "reason", "reason_text", "hidden_by_reports_at"])
             _visibility_change(comment, was_visible)
             caching.article_changed(comment.article_id)
-            transaction.on_commit(lambda: notifications.notify_moderators(comment.pk, reports))
+            notifications.notify_moderators(comment.pk, reports)
     return hide
 
 

@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "django_prose_editor",  # newsroom: the article body editor's static files (articles/forms.py)
+    "django_tasks",  # Django's tasks API, backported: e-mail leaves the request (portal/mail.py)
+    "django_tasks_db",  # its database backend: the task table and `manage.py db_worker`
     "portal",
     "caching",
     "articles",
@@ -280,6 +282,27 @@ EMAIL_CONFIG = env.email("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Вестник <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Seconds an SMTP connection waits to connect and for each answer: a hung mail server costs a worker this
+# long per step, never forever (Django's default is no limit).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10)
+
+# Background work: Django's tasks API through the django-tasks backport. E-mail is sent by tasks
+# (portal/mail.py, comments/notifications.py). The default "immediate" backend runs a task at once, in
+# the process that enqueued it, after its transaction commits (development, the test suite); production
+# sets TASKS_BACKEND=database: tasks are rows in the database, run by `manage.py db_worker` processes
+# (docs/deploy.md), and the request only writes them. A dotted path names any other backend.
+TASKS_BACKEND = env("TASKS_BACKEND", default="immediate")
+TASKS = {
+    "default": {
+        "BACKEND": {
+            "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+            "database": "django_tasks_db.DatabaseBackend",
+        }.get(TASKS_BACKEND, TASKS_BACKEND),
+    }
+}
+# A message that could not be sent is tried again after these many minutes, one after the other; after the
+# last it is given up (logged once). Needs a backend that can defer (database); "immediate" gives up at once.
+MAIL_RETRY_MINUTES = env.list("MAIL_RETRY_MINUTES", cast=float, default=[1, 5, 15, 60])
 
 # Security (docs/security.md). Safe by default; the flags that only make sense behind TLS follow SECURE_SSL,
 # which is on whenever DEBUG is off. nginx terminates TLS and sets X-Forwarded-Proto; Django redirects

@@ -221,13 +221,19 @@ def test_recount_command(article, capsys):
 
 
 def test_reply_notification_is_sent_once(article, mailoutbox, django_capture_on_commit_callbacks):
-    from comments.notifications import notify_reply
+    from comments.models import Notification, NotificationState
+    from comments.notifications import deliver_notification, notify_reply
 
     parent = create(article, email="p@example.org", notify_on_reply=True, ip_hash="p")
     with django_capture_on_commit_callbacks(execute=True):
         reply = create(article, parent=parent, ip_hash="r")
     assert len(mailoutbox) == 1
-    assert notify_reply(reply.pk) is False and len(mailoutbox) == 1
+    notification = Notification.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        notify_reply(reply.pk)  # approved again
+    assert deliver_notification.enqueue(notification.pk).return_value == "skipped"  # a duplicate task
+    notification.refresh_from_db()
+    assert len(mailoutbox) == 1 and notification.state == NotificationState.SENT and notification.attempts == 1
 
 
 def test_no_notification_without_opt_in(article, mailoutbox, django_capture_on_commit_callbacks):
