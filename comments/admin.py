@@ -17,8 +17,18 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from . import services
-from .models import Block, Comment, CommentStatus, DiscussionSettings, ModerationWord, Reason, Report, Vote
+from . import notifications, services
+from .models import (
+    Block,
+    Comment,
+    CommentStatus,
+    DiscussionSettings,
+    ModerationWord,
+    Notification,
+    Reason,
+    Report,
+    Vote,
+)
 
 QUICK_ACTIONS = {
     # action: (label, required permission, status or None)
@@ -390,3 +400,34 @@ class VoteAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    """The e-mail outbox (comments/notifications.py), read-only: what went, what waits for the mail server,
+    what was given up. "Send again" queues given-up rows, and rows a dead worker left "sending"."""
+
+    list_display = ["comment", "kind", "state", "attempts", "created_at", "claimed_at", "next_attempt_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["comment"]
+    fields = [*list_display, "reports", "last_error"]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    # Deleting stays allowed: the admin refuses to delete a comment whose related rows one may not delete.
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("comments.moderate_comment")
+
+    @admin.action(description=_("Send again (given up, or left sending by a stopped worker)"), permissions=["moderate"])
+    def send_again(self, request, queryset):
+        resent = notifications.notification_resend(queryset.values_list("pk", flat=True))
+        self.message_user(
+            request, ngettext("%d e-mail queued again.", "%d e-mails queued again.", len(resent)) % len(resent)
+        )

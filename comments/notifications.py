@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 from django_tasks import task
 
-from portal.mail import FAILED, RETRY, SENT, describe, mail_send, next_attempt_at, task_enqueue
+from portal.mail import FAILED, RETRY, SENT, describe, mail_send, next_attempt_at, task_enqueue, traceback_of
 
 from .models import Comment, Notification, NotificationKind, NotificationState
 from .security import unsubscribe_token
@@ -209,5 +209,5 @@ def _failed(notification: Notification, mine, exc: Exception) -> str:
             logger.warning("%s not sent (%s); next attempt at %s", what, describe(exc), when.isoformat())
             return RETRY
     mine.update(state=NotificationState.FAILED, next_attempt_at=None, last_error=describe(exc))
-    logger.error("%s not sent, given up: %s", what, describe(exc), exc_info=exc)
+    logger.error("%s not sent, given up: %s", what, describe(exc), exc_info=traceback_of(exc))
     return FAILED

@@ -90,6 +90,12 @@ def next_attempt_at(attempt: int, task_: Task, exc: BaseException | None = None)
     return timezone.now() + timedelta(minutes=delays[attempt - 1])
 
 
+def traceback_of(exc: BaseException) -> BaseException | None:
+    """``exc_info`` for logging a failed attempt: the traceback of a fault in our code, none for what the mail
+    server or the network said (it would repeat describe(), and SMTP refusals carry the addresses)."""
+    return None if isinstance(exc, smtplib.SMTPException | OSError) else exc
+
+
 def describe(exc: BaseException) -> str:
     """One line about a failed attempt, for the log and the outbox (no addresses: SMTP refusals name them)."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -128,7 +134,7 @@ def send_mail_task(
     except Exception as exc:
         when = next_attempt_at(attempt, send_mail_task, exc)
         if when is None:
-            logger.error("%s not sent, given up: %s", what, describe(exc), exc_info=exc)
+            logger.error("%s not sent, given up: %s", what, describe(exc), exc_info=traceback_of(exc))
             return FAILED
         logger.warning("%s not sent (%s); next attempt at %s", what, describe(exc), when.isoformat())
         send_mail_task.using(run_after=when).enqueue(
