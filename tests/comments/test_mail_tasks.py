@@ -15,12 +15,13 @@ import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from comments import services
 from comments.models import Comment, CommentStatus, Notification, NotificationKind, NotificationState
-from comments.notifications import SKIPPED, deliver_notification
+from comments.notifications import SKIPPED, deliver_notification, notification_resend
 from portal.mail import SENT
 from tests.comments.conftest import comment_data, create_url
 from tests.factories import CommentFactory, UserFactory
@@ -207,16 +208,21 @@ def test_a_duplicate_task_finds_its_notification_claimed_and_sends_nothing(smtp,
 
 def test_a_claim_left_by_a_worker_that_died_is_not_sent_again_by_itself(smtp, database_tasks, article):
     """The one window (comments/notifications.py): killed between the server's "250 OK" and the mark, a worker
-    leaves the row "sending"; no task sends it again (it may have gone), a moderator decides."""
+    leaves the row "sending"; no task sends it again (it may have gone); a moderator may, once it is an hour old."""
     parent = parent_comment(article)
     CommentFactory(parent=parent, pending=True)
     services.comment_moderate(comment_ids=[Comment.objects.get(parent=parent).pk], status=CommentStatus.APPROVED)
-    Notification.objects.update(state=SENDING)  # claimed, and the process gone
+    Notification.objects.update(state=SENDING, claimed_at=timezone.now(), attempts=1)  # claimed; the process gone
+    pk = Notification.objects.get().pk
+    assert notification_resend([pk]) == []  # it may still be running
     with later(minutes=180):
         run_worker()
-        deliver_notification.enqueue(Notification.objects.get().pk)
+        deliver_notification.enqueue(pk)
         run_worker()
-    assert smtp.messages == [] and Notification.objects.get().state == SENDING
+        assert smtp.messages == [] and Notification.objects.get().state == SENDING
+        assert notification_resend([pk]) == [pk]  # a moderator found it missing in the mail log
+        run_worker()
+    assert len(smtp.messages) == 1 and Notification.objects.get().state == NotificationState.SENT
 
 
 @pytest.mark.postgres
