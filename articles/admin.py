@@ -102,11 +102,28 @@ class SourceAdmin(SlugPrefillMixin, admin.ModelAdmin):
 
 @admin.register(Author)
 class AuthorAdmin(SlugPrefillMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", "user"]
-    list_select_related = ["user"]
+    list_display = ["name", "slug", "user", "has_photo"]
+    list_select_related = ["user", "photo"]
     search_fields = ["name"]
-    fields = ["name", "slug", "bio", "user"]
-    autocomplete_fields = ["user"]
+    fields = ["name", "slug", "photo", "photo_preview", "bio", "user"]
+    readonly_fields = ["photo_preview"]
+    autocomplete_fields = ["user", "photo"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("photo")
+
+    @admin.display(description=_("photo"), boolean=True)
+    def has_photo(self, obj):
+        return obj.photo_id is not None
+
+    @admin.display(description=_("Preview"))
+    def photo_preview(self, obj):
+        if obj is None or obj.photo is None:
+            return "—"
+        url, width, height = obj.photo.smallest
+        return format_html(
+            '<img class="admin-image-preview" src="{}" alt="{}" width="{}" height="{}">', url, obj.name, width, height
+        )
 
 
 class ImageCompletenessFilter(admin.SimpleListFilter):

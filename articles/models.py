@@ -1,3 +1,6 @@
+import html
+import math
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -8,6 +11,7 @@ from django.db.models import Count, F, Q, Sum, Value, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
 
 from .sanitize import clean_body
@@ -125,6 +129,16 @@ class Author(models.Model):
         blank=True,
         related_name="author_profile",
     )
+    # From the image library, so a portrait gets the same intake and WebP renditions as any photo.
+    photo = models.ForeignKey(
+        "Image",
+        verbose_name=_("photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("A portrait from the image library; shown on the author page and in bylines."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -186,6 +200,15 @@ class Image(models.Model):
     def src(self) -> str:
         return self.rendition_url(960)
 
+    @property
+    def smallest(self) -> tuple[str, int, int]:
+        """URL, width and height of the smallest rendition (the original without any): thumbnails' ``src``."""
+        if not self.renditions:
+            return self.file.url, self.width, self.height
+        width = min(int(w) for w in self.renditions)
+        height = round(self.height * width / self.width) if self.width else width
+        return default_storage.url(self.renditions[str(width)]), width, height
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -193,6 +216,11 @@ class Status(models.TextChoices):
     PUBLISHED = "published", _("Published")
     ARCHIVED = "archived", _("Unpublished")
 
+
+# What a thumbnail reads of an image (Image.smallest, alt text).
+THUMB_FIELDS = ("file", "width", "height", "renditions", "alt_text")
+# Reading speed for Article.reading_minutes.
+WORDS_PER_MINUTE = 200
 
 # Kinds of related-article candidates, in the order ranking reads them (related_to).
 _TAGGED, _NEWEST, _PINNED = 0, 1, 2
@@ -212,8 +240,11 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "source", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        """What the article page reads: the article with its section, source and lead image; tags and authors."""
-        return self.select_related("section", "source", "lead_image").prefetch_related("tags", "authors")
+        """What the article page reads: the article with its section, source and lead image; tags and authors
+        (with their photos)."""
+        return self.select_related("section", "source", "lead_image").prefetch_related(
+            "tags", models.Prefetch("authors", queryset=Author.objects.select_related("photo"))
+        )
 
     def in_section(self, section):
         return self.filter(section=section)
@@ -264,7 +295,20 @@ class ArticleQuerySet(models.QuerySet):
             if kind == _PINNED:
                 rank[pk] = (True, *facts[1:])
         winners = sorted(rank, key=rank.__getitem__, reverse=True)[:limit]
-        found = self.only("title", "lead", "slug", "published_at", "created_at").in_bulk(winners)  # what the list shows
+        # What the list shows: headline, lead, address and the lead image's thumbnail, in the same query.
+        found = (
+            self.select_related("lead_image")
+            .only(
+                "title",
+                "lead",
+                "slug",
+                "published_at",
+                "created_at",
+                "lead_image",
+                *(f"lead_image__{f}" for f in THUMB_FIELDS),
+            )
+            .in_bulk(winners)
+        )
         return [found[pk] for pk in winners]
 
     def most_read(self, since, limit: int = 5):
@@ -397,6 +441,15 @@ class Article(models.Model):
     @property
     def comments_open(self) -> bool:
         return self.comments_enabled and self.is_public
+
+    @property
+    def reading_minutes(self) -> int:
+        """Minutes to read the body at WORDS_PER_MINUTE, rounded up; 0 for an empty body.
+
+        Computed from the body the page has loaded anyway: nothing stored that an ``update()`` could leave stale.
+        """
+        words = len(html.unescape(strip_tags(self.body or "")).split())
+        return math.ceil(words / WORDS_PER_MINUTE)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -195,6 +195,59 @@ def breadcrumb_data(request, article, canonical: str) -> dict:
     }
 
 
+def author_meta(request, author, canonical: str) -> dict:
+    """Open Graph (a profile) and JSON-LD (a ProfilePage about a Person) for an author's page.
+
+    Expects ``author`` with its photo loaded (``select_related("photo")``).
+    """
+    photo = _image(request, author.photo, width=640)
+    image_url, image_width, image_height = photo or (
+        request.build_absolute_uri(static(DEFAULT_IMAGE[0])),
+        *DEFAULT_IMAGE[1:],
+    )
+    description = author.bio or _("Articles by %(name)s") % {"name": author.name}
+    og = [
+        ("og:site_name", settings.SITE_NAME),
+        ("og:locale", "bg_BG"),
+        ("og:type", "profile"),
+        ("og:title", author.name),
+        ("og:description", description),
+        ("og:url", canonical),
+        ("og:image", image_url),
+        ("og:image:width", str(image_width)),
+        ("og:image:height", str(image_height)),
+        ("og:image:alt", author.name),
+    ]
+    twitter = [
+        ("twitter:card", "summary"),
+        ("twitter:title", author.name),
+        ("twitter:description", description),
+        ("twitter:image", image_url),
+        ("twitter:image:alt", author.name),
+    ]
+    return {"og_meta": og, "twitter_meta": twitter, "structured_data": [person_data(request, author, canonical)]}
+
+
+def person_data(request, author, canonical: str) -> dict:
+    """schema.org ProfilePage whose main entity is the author as a Person (what Google reads for bylines)."""
+    person = {
+        "@type": "Person",
+        "name": author.name,
+        "url": canonical,
+        "worksFor": {
+            "@type": "NewsMediaOrganization",
+            "name": settings.SITE_NAME,
+            "url": request.build_absolute_uri(reverse("articles:home")),
+        },
+    }
+    if author.bio:
+        person["description"] = author.bio
+    photo = _image(request, author.photo, width=640)
+    if photo:
+        person["image"] = {"@type": "ImageObject", "url": photo[0], "width": photo[1], "height": photo[2]}
+    return {"@context": "https://schema.org", "@type": "ProfilePage", "url": canonical, "mainEntity": person}
+
+
 def json_ld_script(data) -> str:
     """``data`` as a ``<script type="application/ld+json">`` element, the way Django's json_script builds one.
 

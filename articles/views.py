@@ -53,6 +53,9 @@ class ArticleListView(ListView):
     def get_queryset(self):
         return Article.objects.published().for_listing()
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(most_read=stats.most_read_boxes(self.request), **kwargs)
+
 
 class FilteredListView(ArticleListView):
     """Articles of one section, tag, source or author, looked up by slug."""
@@ -60,8 +63,11 @@ class FilteredListView(ArticleListView):
     model = None
     filter_method = ""
 
+    def get_subject_queryset(self):
+        return self.model.objects.all()
+
     def get_queryset(self):
-        self.subject = get_object_or_404(self.model, slug=self.kwargs["slug"])
+        self.subject = get_object_or_404(self.get_subject_queryset(), slug=self.kwargs["slug"])
         return getattr(super().get_queryset(), self.filter_method)(self.subject)
 
     def get_context_data(self, **kwargs):
@@ -86,7 +92,18 @@ class SourceView(FilteredListView):
 
 
 class AuthorView(FilteredListView):
+    """An author's page: photo, short biography and their articles."""
+
     model, filter_method = Author, "by_author"
+    template_name = "articles/author.html"
+
+    def get_subject_queryset(self):
+        return Author.objects.select_related("photo")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(seo.author_meta(self.request, self.subject, seo.canonical_url(self.request)))
+        return context
 
 
 class ArchiveMixin:

@@ -398,6 +398,7 @@ RELATED_ARTICLES_LIMIT = 6
 # that is safe to re-run; `seed_demo --reset` first calls each module's reset(*, stdout), in reverse order.
 DEMO_SEEDERS = [
     "articles.demo.seed",
+    "articles.demo_authors.seed",  # drawn portraits for the demo authors (feat-page)
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
 ]

@@ -72,3 +72,10 @@ def plain_text(value) -> str:
     """Stored HTML (a sanitised page body) as plain text, e.g. for a meta description: tags dropped,
     entities decoded (the template escapes the result once)."""
     return html.unescape(strip_tags(value or "")).strip()
+
+
+@register.filter
+def reading_time(minutes):
+    """“4 мин. четене”: an article's reading time (Article.reading_minutes)."""
+    minutes = int(minutes or 0)
+    return ngettext("%(count)d minute read", "%(count)d minutes read", minutes) % {"count": minutes}
