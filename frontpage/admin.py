@@ -1,0 +1,187 @@
+"""The newsroom's front page: the home page's arrangements and the breaking-news banners (editors)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from articles.admin import ADMIN_CSS
+from articles.models import Section
+
+from .models import (
+    SECONDARY_LIMIT,
+    SECTION_STORIES,
+    Arrangement,
+    ArrangementSection,
+    ArrangementStory,
+    BreakingNews,
+)
+
+
+def badge(kind: str, label) -> str:
+    """A coloured label with its words (the colours are admin-newsroom.css's status badges)."""
+    return format_html('<span class="status-badge status-badge--{}">{}</span>', kind, label)
+
+
+# --- Breaking news ------------------------------------------------------------------------------------------------
+
+
+class BreakingStateFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("live", _("On the site now")), ("upcoming", _("Scheduled")), ("ended", _("Ended or cleared"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.live()
+        if self.value() == "upcoming":
+            return queryset.filter(cleared_at__isnull=True, starts_at__gt=now)
+        if self.value() == "ended":
+            return queryset.exclude(pk__in=queryset.pending().values("pk"))
+        return queryset
+
+
+@admin.register(BreakingNews)
+class BreakingNewsAdmin(admin.ModelAdmin):
+    list_display = ["headline", "state_badge", "starts_at", "expires_at", "article"]
+    list_display_links = ["headline"]
+    list_select_related = ["article"]
+    list_filter = [BreakingStateFilter]
+    search_fields = ["headline"]
+    fields = ["headline", "article", "starts_at", "expires_at", "cleared_at"]
+    readonly_fields = ["cleared_at"]
+    autocomplete_fields = ["article"]
+    actions = ["clear_now"]
+
+    class Media:
+        css = ADMIN_CSS
+
+    @admin.display(description=_("state"))
+    def state_badge(self, obj):
+        now = timezone.now()
+        if obj.cleared_at is not None:
+            return badge("archived", gettext("Cleared"))
+        if obj.expires_at <= now:
+            return badge("draft", gettext("Ended"))
+        if obj.starts_at > now:
+            return badge("scheduled", gettext("Scheduled"))
+        return badge("published", gettext("On the site now"))
+
+    @admin.action(description=_("Clear selected banners now"), permissions=["change"])
+    def clear_now(self, request, queryset):
+        now = timezone.now()
+        cleared = list(queryset.pending())
+        for banner in cleared:
+            banner.cleared_at = now
+            banner.save(update_fields=["cleared_at"])  # the signal renews the cached pages
+        if cleared:
+            LogEntry.objects.log_actions(
+                user_id=request.user.pk,
+                queryset=cleared,
+                action_flag=CHANGE,
+                change_message=gettext("Cleared (list action)."),
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "%d banner cleared: readers no longer see it.",
+                "%d banners cleared: readers no longer see them.",
+                len(cleared),
+            )
+            % len(cleared),
+            messages.SUCCESS,
+        )
+
+
+# --- Arrangements -------------------------------------------------------------------------------------------------
+
+
+class SecondaryFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.cleaned_data and not form.cleaned_data.get("DELETE")]
+        lead_id = self.instance.lead_id
+        for form in kept:
+            article = form.cleaned_data.get("article")
+            if article is not None and article.pk == lead_id:
+                form.add_error("article", gettext("This is already the lead story."))
+        if len(kept) > SECONDARY_LIMIT:
+            raise ValidationError(
+                ngettext("At most %d secondary story.", "At most %d secondary stories.", SECONDARY_LIMIT)
+                % SECONDARY_LIMIT
+            )
+
+
+class SecondaryInline(admin.TabularInline):
+    model = ArrangementStory
+    formset = SecondaryFormSet
+    fields = ["article", "position"]
+    autocomplete_fields = ["article"]
+    max_num = SECONDARY_LIMIT
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return SECONDARY_LIMIT if obj is None else 0
+
+
+class SectionBlockForm(forms.ModelForm):
+    def has_changed(self):
+        # A row prefilled on a new arrangement is saved as shown, even untouched: the order the editor sees is
+        # the order readers get.
+        return super().has_changed() or (self.instance.pk is None and bool(self.initial.get("section")))
+
+
+class SectionInline(admin.TabularInline):
+    model = ArrangementSection
+    form = SectionBlockForm
+    fields = ["section", "position", "stories"]
+    verbose_name_plural = _("section blocks (sections not listed follow in their usual order)")
+
+    def get_extra(self, request, obj=None, **kwargs):
+        return Section.objects.count() if obj is None else 0
+
+
+@admin.register(Arrangement)
+class ArrangementAdmin(admin.ModelAdmin):
+    list_display = ["name", "state_badge", "active_from", "lead"]
+    list_select_related = ["lead"]
+    search_fields = ["name"]
+    fields = ["name", "active_from", "lead"]
+    autocomplete_fields = ["lead"]
+    inlines = [SecondaryInline, SectionInline]
+    save_as = True  # "save as new": a variant for another time
+
+    class Media:
+        css = ADMIN_CSS
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SectionInline) and obj.pk is None:
+            # A new arrangement starts from the home page as it is: every section, in order, at the usual size.
+            kwargs["initial"] = [
+                {"section": section.pk, "position": position, "stories": SECTION_STORIES}
+                for position, section in enumerate(Section.objects.all(), start=1)
+            ]
+        return kwargs
+
+    @admin.display(description=_("state"))
+    def state_badge(self, obj):
+        if obj.active_from > timezone.now():
+            return badge("scheduled", gettext("Scheduled"))
+        if obj.pk == self._current_pk():
+            return badge("published", gettext("On the site now"))
+        return badge("draft", gettext("Replaced"))
+
+    def changelist_view(self, request, extra_context=None):
+        self._current = Arrangement.objects.applicable().values_list("pk", flat=True).first()
+        return super().changelist_view(request, extra_context)
+
+    def _current_pk(self):
+        return getattr(self, "_current", None)
