@@ -4,13 +4,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.exceptions import ValidationError
+from django.db.models import BooleanField, ExpressionWrapper, Q, Subquery
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from articles.admin import ADMIN_CSS
+from articles.admin import ADMIN_CSS, URL_FIELDS
 from articles.models import Section
 
 from .models import (
@@ -28,6 +29,8 @@ def badge(kind: str, label) -> str:
     return format_html('<span class="status-badge status-badge--{}">{}</span>', kind, label)
 
 
+CLEAR_BUTTON = "_clear"
+
 # --- Breaking news ------------------------------------------------------------------------------------------------
 
 
@@ -43,7 +46,7 @@ class BreakingStateFilter(admin.SimpleListFilter):
         if self.value() == "live":
             return queryset.live()
         if self.value() == "upcoming":
-            return queryset.filter(cleared_at__isnull=True, starts_at__gt=now)
+            return queryset.pending().filter(starts_at__gt=now)
         if self.value() == "ended":
             return queryset.exclude(pk__in=queryset.pending().values("pk"))
         return queryset
@@ -56,10 +59,12 @@ class BreakingNewsAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     list_filter = [BreakingStateFilter]
     search_fields = ["headline"]
-    fields = ["headline", "article", "starts_at", "expires_at", "cleared_at"]
+    fields = ["headline", "article", "url", "starts_at", "expires_at", "cleared_at"]
     readonly_fields = ["cleared_at"]
     autocomplete_fields = ["article"]
+    formfield_overrides = URL_FIELDS
     actions = ["clear_now"]
+    save_as = True  # "save as new": show an ended banner again
 
     class Media:
         css = ADMIN_CSS
@@ -69,11 +74,24 @@ class BreakingNewsAdmin(admin.ModelAdmin):
         now = timezone.now()
         if obj.cleared_at is not None:
             return badge("archived", gettext("Cleared"))
-        if obj.expires_at <= now:
+        if obj.expires_at is not None and obj.expires_at <= now:
             return badge("draft", gettext("Ended"))
         if obj.starts_at > now:
             return badge("scheduled", gettext("Scheduled"))
         return badge("published", gettext("On the site now"))
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        # The "Clear now" button (templates/admin/frontpage/breakingnews/change_form.html) for a banner not ended.
+        context["can_clear"] = (
+            obj is not None and obj.cleared_at is None and (obj.expires_at is None or obj.expires_at > timezone.now())
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        if change and CLEAR_BUTTON in request.POST and obj.cleared_at is None:
+            obj.cleared_at = timezone.now()
+            self.message_user(request, gettext("The banner is cleared: readers no longer see it."), messages.SUCCESS)
+        super().save_model(request, obj, form, change)
 
     @admin.action(description=_("Clear selected banners now"), permissions=["change"])
     def clear_now(self, request, queryset):
@@ -141,7 +159,7 @@ class SectionBlockForm(forms.ModelForm):
 class SectionInline(admin.TabularInline):
     model = ArrangementSection
     form = SectionBlockForm
-    fields = ["section", "position", "stories"]
+    fields = ["section", "position", "stories", "size"]
     verbose_name_plural = _("section blocks (sections not listed follow in their usual order)")
 
     def get_extra(self, request, obj=None, **kwargs):
@@ -171,17 +189,15 @@ class ArrangementAdmin(admin.ModelAdmin):
             ]
         return kwargs
 
+    def get_queryset(self, request):
+        current = Arrangement.objects.applicable().values("pk")[:1]
+        on_site = ExpressionWrapper(Q(pk=Subquery(current)), output_field=BooleanField())
+        return super().get_queryset(request).annotate(is_on_site=on_site)
+
     @admin.display(description=_("state"))
     def state_badge(self, obj):
         if obj.active_from > timezone.now():
             return badge("scheduled", gettext("Scheduled"))
-        if obj.pk == self._current_pk():
+        if getattr(obj, "is_on_site", False):
             return badge("published", gettext("On the site now"))
         return badge("draft", gettext("Replaced"))
-
-    def changelist_view(self, request, extra_context=None):
-        self._current = Arrangement.objects.applicable().values_list("pk", flat=True).first()
-        return super().changelist_view(request, extra_context)
-
-    def _current_pk(self):
-        return getattr(self, "_current", None)

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, URLValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,7 +16,7 @@ SECONDARY_LIMIT = 4  # the row of secondary stories under the lead
 SECTION_STORIES = 4  # a section block's size unless an arrangement says otherwise
 SECTION_STORIES_MAX = 12
 
-# Only published articles can be pinned or linked (scheduled ones show when their time comes).
+# The newsroom picks among published articles (a scheduled one shows once its time comes).
 PUBLISHED_ONLY = {"status": Status.PUBLISHED}
 
 
@@ -28,17 +28,19 @@ class BreakingNewsQuerySet(models.QuerySet):
     def live(self):
         """Banners readers see now: started, not ended, not cleared."""
         now = timezone.now()
-        return self.filter(cleared_at__isnull=True, starts_at__lte=now, expires_at__gt=now)
+        return self.pending().filter(starts_at__lte=now)
 
     def pending(self):
-        """Banners not cleared whose end is still to come: shown now or later."""
-        return self.filter(cleared_at__isnull=True, expires_at__gt=timezone.now())
+        """Banners not cleared whose end is still to come (or that have none): shown now or later."""
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()), cleared_at__isnull=True)
 
 
 class BreakingNews(models.Model):
     """An “Извънредно” banner on every page, from ``starts_at`` until ``expires_at`` or until an editor clears it."""
 
-    headline = models.CharField(_("headline"), max_length=160)
+    headline = models.CharField(
+        _("headline"), max_length=160, help_text=_("One short sentence, e.g. “Earthquake in Sofia, no injuries”.")
+    )
     article = models.ForeignKey(
         Article,
         verbose_name=_("article"),
@@ -47,10 +49,23 @@ class BreakingNews(models.Model):
         blank=True,
         related_name="+",
         limit_choices_to=PUBLISHED_ONLY,
-        help_text=_("Optional: the banner links to it while it is published."),
+        help_text=_("Optional: the banner links to this article while it is published."),
+    )
+    url = models.URLField(
+        _("or an address"),
+        max_length=500,
+        blank=True,
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Optional, instead of an article: e.g. a live page or an official statement."),
     )
     starts_at = models.DateTimeField(_("shown from"), default=timezone.now)
-    expires_at = models.DateTimeField(_("shown until"), default=default_expiry)
+    expires_at = models.DateTimeField(
+        _("shown until"),
+        null=True,
+        blank=True,
+        default=default_expiry,
+        help_text=_("Empty: until an editor clears it. The banner goes from every page at this time."),
+    )
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -61,7 +76,10 @@ class BreakingNews(models.Model):
         verbose_name = _("breaking news")
         verbose_name_plural = _("breaking news")
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=F("starts_at")), name="breaking_news_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("starts_at")),
+                name="breaking_news_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["cleared_at", "expires_at"], name="breaking_news_pending")]
 
@@ -71,12 +89,14 @@ class BreakingNews(models.Model):
     def clean(self):
         if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
             raise ValidationError({"expires_at": _("The banner must end after it starts.")})
+        if self.article_id and self.url:
+            raise ValidationError({"url": _("Link to an article or to an address, not both.")})
 
     @property
     def is_live(self) -> bool:
         """The same rule as ``BreakingNewsQuerySet.live``, for one instance."""
         now = timezone.now()
-        return self.cleared_at is None and self.starts_at <= now < self.expires_at
+        return self.cleared_at is None and self.starts_at <= now and (self.expires_at is None or now < self.expires_at)
 
 
 class ArrangementQuerySet(models.QuerySet):
@@ -134,7 +154,7 @@ class ArrangementStory(models.Model):
     article = models.ForeignKey(
         Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="+", limit_choices_to=PUBLISHED_ONLY
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Smaller numbers first."))
 
     class Meta:
         ordering = ["position", "pk"]
@@ -148,18 +168,24 @@ class ArrangementStory(models.Model):
         return str(self.article)
 
 
+class BlockSize(models.TextChoices):
+    LARGE = "large", _("Large: cards with pictures")
+    COMPACT = "compact", _("Compact: headlines only")
+
+
 class ArrangementSection(models.Model):
-    """A section block of an arrangement: where it stands on the home page and how many stories it shows."""
+    """A section block of an arrangement: where it stands on the home page, how many stories it shows and how."""
 
     arrangement = models.ForeignKey(Arrangement, on_delete=models.CASCADE, related_name="sections")
     section = models.ForeignKey(Section, verbose_name=_("section"), on_delete=models.CASCADE, related_name="+")
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("Smaller numbers first."))
     stories = models.PositiveSmallIntegerField(
         _("stories"),
         default=SECTION_STORIES,
         validators=[MaxValueValidator(SECTION_STORIES_MAX)],
         help_text=_("0 hides the block."),
     )
+    size = models.CharField(_("size"), max_length=10, choices=BlockSize.choices, default=BlockSize.LARGE)
 
     class Meta:
         ordering = ["position", "pk"]

@@ -16,10 +16,10 @@ def announce() -> None:
     an arrangement's time comes. Call it after writes that send no signals (``QuerySet.update()``)."""
     now = timezone.now()
     pending = BreakingNews.objects.pending().order_by("expires_at").values_list("starts_at", "expires_at")
-    times = [moment for pair in pending[:SCHEDULE_LIMIT] for moment in pair if moment > now]
-    times += Arrangement.objects.upcoming().order_by("active_from").values_list("active_from", flat=True)[
-        :SCHEDULE_LIMIT
-    ]
+    times = [moment for pair in pending[:SCHEDULE_LIMIT] for moment in pair if moment is not None and moment > now]
+    times += (
+        Arrangement.objects.upcoming().order_by("active_from").values_list("active_from", flat=True)[:SCHEDULE_LIMIT]
+    )
     caching.site_changed(scheduled=times)
 
 
