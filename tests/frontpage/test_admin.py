@@ -94,6 +94,7 @@ def test_the_banner_form_offers_article_autocomplete_and_explains_itself(editor_
     html = editor_client.get(reverse("admin:frontpage_breakingnews_add")).content.decode()
     assert 'class="admin-autocomplete' in html and 'name="article"' in html
     assert 'name="expires_at_0"' in html and 'name="_clear"' not in html  # nothing to clear yet
+    assert "Едно кратко изречение" in html and "Празно: докато редактор не го свали." in html  # in Bulgarian
 
 
 @pytest.mark.parametrize(
@@ -155,6 +156,7 @@ def test_a_new_arrangement_starts_from_every_section_in_order(editor_client):
     html = editor_client.get(reverse("admin:frontpage_arrangement_add")).content.decode()
     assert f'<option value="{first.pk}" selected>' in html and f'<option value="{second.pk}" selected>' in html
     assert 'name="secondary-0-article"' in html and 'class="admin-autocomplete' in html
+    assert "Компактен: само заглавия" in html and "0 скрива блока." in html
 
 
 def test_an_editor_arranges_the_home_page_and_readers_see_it_at_once(editor_client, client):
