@@ -59,8 +59,8 @@ class BreakingNewsAdmin(admin.ModelAdmin):
     list_select_related = ["article"]
     list_filter = [BreakingStateFilter]
     search_fields = ["headline"]
-    fields = ["headline", "article", "url", "starts_at", "expires_at", "cleared_at"]
-    readonly_fields = ["cleared_at"]
+    fields = ["headline", "article", "url", "starts_at", "expires_at", "state_badge", "cleared_at"]
+    readonly_fields = ["state_badge", "cleared_at"]
     autocomplete_fields = ["article"]
     formfield_overrides = URL_FIELDS
     actions = ["clear_now"]
@@ -72,6 +72,8 @@ class BreakingNewsAdmin(admin.ModelAdmin):
     @admin.display(description=_("state"))
     def state_badge(self, obj):
         now = timezone.now()
+        if obj.pk is None:
+            return "-"
         if obj.cleared_at is not None:
             return badge("archived", gettext("Cleared"))
         if obj.expires_at is not None and obj.expires_at <= now:
@@ -146,7 +148,8 @@ class SecondaryInline(admin.TabularInline):
     max_num = SECONDARY_LIMIT
 
     def get_extra(self, request, obj=None, **kwargs):
-        return SECONDARY_LIMIT if obj is None else 0
+        # Empty rows up to the limit, so a row can be added without the admin's script too.
+        return SECONDARY_LIMIT if obj is None else max(0, SECONDARY_LIMIT - obj.secondary.count())
 
 
 class SectionBlockForm(forms.ModelForm):
@@ -181,6 +184,8 @@ class ArrangementAdmin(admin.ModelAdmin):
 
     def get_formset_kwargs(self, request, obj, inline, prefix):
         kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if isinstance(inline, SecondaryInline) and obj.pk is None:
+            kwargs["initial"] = [{"position": position} for position in range(1, SECONDARY_LIMIT + 1)]  # numbered
         if isinstance(inline, SectionInline) and obj.pk is None:
             # A new arrangement starts from the home page as it is: every section, in order, at the usual size.
             kwargs["initial"] = [

@@ -73,8 +73,8 @@ class BreakingNews(models.Model):
 
     class Meta:
         ordering = ["-starts_at", "-pk"]
-        verbose_name = _("breaking news")
-        verbose_name_plural = _("breaking news")
+        verbose_name = _("breaking-news banner")
+        verbose_name_plural = _("breaking-news banners")
         constraints = [
             models.CheckConstraint(
                 condition=Q(expires_at__isnull=True) | Q(expires_at__gt=F("starts_at")),

@@ -220,3 +220,14 @@ def test_the_arrangement_list_says_which_one_is_on_the_site(editor_client):
     html = editor_client.get(reverse("admin:frontpage_arrangement_changelist")).content.decode()
     assert html.count("status-badge--published") == 1
     assert html.count("status-badge--scheduled") == 1 and html.count("status-badge--draft") == 1
+
+
+def test_the_secondary_rows_come_numbered_and_can_be_added_without_the_admin_script(editor_client):
+    from .factories import ArrangementFactory
+
+    html = editor_client.get(reverse("admin:frontpage_arrangement_add")).content.decode()
+    for n in range(4):
+        assert f'name="secondary-{n}-position" value="{n + 1}"' in html
+    arrangement = ArrangementFactory(secondary=[ArticleFactory()])
+    html = editor_client.get(reverse("admin:frontpage_arrangement_change", args=[arrangement.pk])).content.decode()
+    assert 'name="secondary-3-article"' in html and 'name="secondary-4-article"' not in html  # 1 kept + 3 empty
