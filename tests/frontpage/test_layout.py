@@ -150,3 +150,19 @@ def test_the_home_page_shows_the_arranged_rows_in_order(client):
     assert order == sorted(order)
     assert html.index('id="section-' + sport.slug) < html.index('id="section-' + world.slug)
     assert 'class="section-block section-block--compact"' in html
+
+
+def test_a_cached_home_page_switches_to_a_scheduled_arrangement_at_its_time(client):
+    from tests.caching.helpers import state
+
+    now_lead = ArticleFactory(title="Сегашната водеща", published_at=ago(90))
+    later_lead = ArticleFactory(title="Вечерната водеща", published_at=ago(80))
+    ArrangementFactory(lead=now_lead)
+    at = timezone.now() + timedelta(seconds=20)  # within PAGE_CACHE_TTL: only the announced time retires the page
+    ArrangementFactory(lead=later_lead, active_from=at)
+    home = reverse("articles:home")
+    assert client.get(home).context["top"] == now_lead
+    assert state(client.get(home)) == "hit"
+    with time_machine.travel(at + timedelta(milliseconds=10), tick=False):
+        response = client.get(home)
+        assert state(response) != "hit" and response.context["top"] == later_lead
