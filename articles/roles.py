@@ -52,9 +52,9 @@ ROLE_PERMISSIONS: dict[str, set[tuple[str, str]]] = {
         ("articles", "view_author"),
     },
     # Editors run the desk: every editorial model, publishing, the comments (to pin an "editors'
-    # pick" and answer readers) and the site's pages (За нас, Контакти, ...).
+    # pick" and answer readers), the site's pages (За нас, Контакти, ...) and the front page (banner, arrangement).
     EDITOR: {("articles", f"{action}_{model}") for model in _EDITORIAL_MODELS for action in _ALL}
-    | {("articles", "publish_article"), ("comments", "*"), ("pages", "*")},
+    | {("articles", "publish_article"), ("comments", "*"), ("pages", "*"), ("frontpage", "*")},
     # Moderators: the comments queue only.
     MODERATOR: {("comments", "*")},
 }

@@ -1,5 +1,4 @@
 from datetime import date
-from itertools import groupby
 
 from django.conf import settings
 from django.http import Http404, HttpResponse
@@ -19,6 +18,7 @@ from django.views.generic import (
 )
 
 import caching
+from frontpage.layout import front_page
 
 from . import feeds, search, seo, stats
 from .models import Article, ArticleRedirect, Author, Section, Source, Tag
@@ -26,18 +26,18 @@ from .sharing import share_links
 
 
 class HomeView(TemplateView):
+    """The front page as the newsroom arranged it, else the newest stories (frontpage app, docs/frontpage.md)."""
+
     template_name = "articles/home.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        published = Article.objects.published().for_listing()
-        latest = list(published[:13])
-        top = next((a for a in latest if a.is_featured), latest[0] if latest else None)
-        by_section = published.top_per_section(4).order_by("section__position", "section__name", "-published_at")
+        page = front_page(self.request, Article.objects.published().for_listing())
         context.update(
-            top=top,
-            latest=[a for a in latest if a != top][:12],
-            section_blocks=[(section, list(items)) for section, items in groupby(by_section, key=lambda a: a.section)],
+            top=page.lead,
+            secondary=page.secondary,
+            latest=page.latest,
+            section_blocks=page.section_blocks,
             most_read=stats.most_read_boxes(self.request),
         )
         return context

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "caching",
     "articles",
     "comments",
+    "frontpage",  # the home page's arrangement and the breaking-news banner (docs/frontpage.md)
     "pages",  # the site's own pages: За нас, Контакти, ... (linked from the footer)
 ]
 
@@ -401,6 +402,7 @@ DEMO_SEEDERS = [
     "articles.demo_authors.seed",  # drawn portraits for the demo authors (feat-page)
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
+    "frontpage.demo.seed",  # a curated front page; the demo banner has ended (docs/frontpage.md)
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
