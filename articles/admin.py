@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from . import roles
 from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_problems
 from .images import STORAGE_ERRORS, build_renditions, delete_stored
-from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
+from .models import Article, ArticleRedirect, Author, BodyImage, GalleryImage, Image, Section, Source, Status, Tag
 
 # The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it: “Вестник — Редакция”.
 admin.site.site_header = admin.site.site_title = format_lazy("{} — {}", settings.SITE_NAME, _("Newsroom"))
@@ -505,3 +505,59 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     search_fields = ["old_slug", "article__title"]
     fields = ["old_slug", "article"]
     autocomplete_fields = ["article"]
+
+
+# --- Pictures in the text and the gallery (docs/body-media.md) ---------------------------------------------------
+
+
+class PlacedImageForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if image is not None and not (cleaned.get("alt_text") or image.alt_text).strip():
+            self.add_error(
+                "alt_text", _("Describe what the picture shows (here or in the image library), for screen readers.")
+            )
+        return cleaned
+
+
+class PlacedImageInline(admin.TabularInline):
+    """Pictures an article places: chosen from the library (or uploaded with “+”); editable by whoever may edit
+    the article, whatever their permissions on these rows."""
+
+    form = PlacedImageForm
+    autocomplete_fields = ["image"]
+    extra = 0
+
+    def _may_edit(self, request, obj):
+        if obj is None:
+            return request.user.has_perm("articles.add_article")
+        return roles.can_edit_article(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article")
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+
+class BodyImageInline(PlacedImageInline):
+    model = BodyImage
+    fields = ["image", "after_paragraph", "caption", "credit", "alt_text"]
+    verbose_name_plural = _("Pictures in the text")
+
+
+class GalleryImageInline(PlacedImageInline):
+    model = GalleryImage
+    fields = ["image", "position", "caption", "credit", "alt_text"]
+    verbose_name_plural = _("Gallery")
+
+
+# Appended rather than written into ArticleAdmin, so other inlines merge cleanly.
+ArticleAdmin.inlines = [*ArticleAdmin.inlines, BodyImageInline, GalleryImageInline]
