@@ -398,6 +398,7 @@ RELATED_ARTICLES_LIMIT = 6
 # that is safe to re-run; `seed_demo --reset` first calls each module's reset(*, stdout), in reverse order.
 DEMO_SEEDERS = [
     "articles.demo.seed",
+    "articles.demo_body_media.seed",  # pictures in the text, a gallery, a YouTube embed (docs/body-media.md)
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
 ]
