@@ -361,3 +361,25 @@ def test_the_change_form_offers_the_library_with_upload(editor_client):  # noqa:
     page = editor_client.get(reverse("admin:articles_article_change", args=[article.pk])).content.decode()
     assert "Снимки в текста" in page and "Галерия" in page
     assert 'id="add_id_body_images-__prefix__-image"' in page  # Django's “+” opens the upload form
+
+
+def test_a_site_page_with_an_embed_allows_its_frame_too(db):
+    from tests.factories import PageFactory
+
+    page = PageFactory(body="<p>https://vimeo.com/76979871</p>")
+    response = Client().get(page.get_absolute_url())
+    assert 'class="embed embed--video embed--vimeo"' in response.content.decode()
+    assert _frame_src(response) == "https://player.vimeo.com"
+
+
+def test_a_new_picture_or_gallery_entry_reaches_the_cached_page_at_once(db, picture):
+    article = ArticleFactory()
+    url = article.get_absolute_url()
+    Client().get(url)
+    assert state(Client().get(url)) == "hit"
+    GalleryImage.objects.create(article=article, image=picture)
+    response = Client().get(url)
+    assert state(response) == "miss" and "gallery__figure" in response.content.decode()
+    BodyImage.objects.create(article=article, image=picture, after_paragraph=1)
+    response = Client().get(url)
+    assert state(response) == "miss" and "article__figure--inline" in response.content.decode()
