@@ -383,3 +383,23 @@ def test_a_new_picture_or_gallery_entry_reaches_the_cached_page_at_once(db, pict
     BodyImage.objects.create(article=article, image=picture, after_paragraph=1)
     response = Client().get(url)
     assert state(response) == "miss" and "article__figure--inline" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "<p>" + "<strong><em>" * 5000 + "x" + "</em></strong>" * 5000 + "</p>",
+        "<p>" + "a" * 100_000 + "</p>",
+        "<p>" + "a." * 50_000 + "</p>",
+        "<p>https://www.youtube.com/watch?v=" + "a" * 100_000 + "</p>",
+        '<p><a href="https://youtu.be/' + "x" * 50_000 + '">' + "y" * 50_000 + "</a></p>",
+        "<p>" + "<" * 50_000 + 'a="' * 10_000 + "</p>",
+    ],
+)
+def test_hostile_100_kb_bodies_render_quickly(body):
+    import time
+
+    started = time.perf_counter()
+    render_body(body)
+    embeds.frame_hosts(body)
+    assert time.perf_counter() - started < 1.0  # about 60 ms here; generous for a shared machine
