@@ -527,7 +527,21 @@ class PlacedImageInline(admin.TabularInline):
 
     form = PlacedImageForm
     autocomplete_fields = ["image"]
+    readonly_fields = ["thumbnail"]
     extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+    @admin.display(description=_("image"))
+    def thumbnail(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        return format_html(
+            '<img class="admin-thumb" src="{}" alt="{}" loading="lazy">',
+            obj.image.rendition_url(320),
+            obj.shown_alt_text,
+        )
 
     def _may_edit(self, request, obj):
         if obj is None:
@@ -549,13 +563,13 @@ class PlacedImageInline(admin.TabularInline):
 
 class BodyImageInline(PlacedImageInline):
     model = BodyImage
-    fields = ["image", "after_paragraph", "caption", "credit", "alt_text"]
+    fields = ["thumbnail", "image", "after_paragraph", "caption", "credit", "alt_text"]
     verbose_name_plural = _("Pictures in the text")
 
 
 class GalleryImageInline(PlacedImageInline):
     model = GalleryImage
-    fields = ["image", "position", "caption", "credit", "alt_text"]
+    fields = ["thumbnail", "image", "position", "caption", "credit", "alt_text"]
     verbose_name_plural = _("Gallery")
 
 

@@ -180,7 +180,8 @@ def frame_title(provider: Provider) -> str:
 
 
 # A top-level paragraph of sanitised HTML holding only an address, bare or as a link whose text is the address.
-_URL_PARAGRAPH = re.compile(r'<p>\s*(?:<a href="([^"]*)"[^>]*>([^<]*)</a>|([^<\s]+))\s*</p>')
+_URL_PARAGRAPH = re.compile(r'<p>\s*(?:<a((?:\s+[a-z-]+="[^"]*")*)>([^<]*)</a>|([^<\s]+))\s*</p>')
+_HREF = re.compile(r'\shref="([^"]*)"')
 
 
 def paragraph_embed(block: str) -> Embed | None:
@@ -188,10 +189,13 @@ def paragraph_embed(block: str) -> Embed | None:
     match = _URL_PARAGRAPH.fullmatch(block)
     if match is None:
         return None
-    href, text, bare = match.groups()
+    attributes, text, bare = match.groups()
     if bare is not None:
         return parse(html.unescape(bare))
-    href = html.unescape(href)
+    href = _HREF.search(attributes or "")
+    if href is None:
+        return None
+    href = html.unescape(href.group(1))
     if html.unescape(text).strip() != href:
         return None  # a link with its own words is the editor's link, not an embed
     return parse(href)

@@ -138,6 +138,7 @@ def test_blocks_are_the_top_level_elements():
         f"<p>https://www.youtube.com/watch?v={YT}</p>",
         f"<p> https://youtu.be/{YT} </p>",
         f'<p><a href="https://youtu.be/{YT}">https://youtu.be/{YT}</a></p>',
+        f'<p><a title="Видео" target="_blank" href="https://youtu.be/{YT}">https://youtu.be/{YT}</a></p>',
     ],
 )
 def test_a_paragraph_holding_only_a_post_address_becomes_a_click_to_load_placeholder(paragraph):
