@@ -404,3 +404,23 @@ def test_hostile_100_kb_bodies_render_quickly(body):
     render_body(body)
     embeds.frame_hosts(body)
     assert time.perf_counter() - started < 1.0  # about 60 ms here; generous for a shared machine
+
+
+def test_the_change_form_costs_the_same_with_1_or_10_pictures(editor_client):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for count in (1, 10):
+        article = ArticleFactory(with_image=True)
+        for n in range(count):
+            BodyImage.objects.create(article=article, image=ImageFactory(caption=f"Снимка {n}"), after_paragraph=n)
+            GalleryImage.objects.create(article=article, image=ImageFactory(caption=f"Кадър {n}"), position=n)
+        url = reverse("admin:articles_article_change", args=[article.pk])
+        editor_client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            page = editor_client.get(url).content.decode()
+        counts.append(len(queries))
+        # Each row's chosen picture is named in its autocomplete, without a query of its own.
+        assert f'<option value="{article.gallery_images.last().image_id}" selected>Кадър {count - 1}</option>' in page
+    assert counts[0] == counts[1] <= 14, counts
