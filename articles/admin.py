@@ -563,7 +563,7 @@ class PlacedImageInline(admin.TabularInline):
             kwargs["widget"] = RowImageSelect(db_field, self.admin_site, using=kwargs.get("using"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
-    @admin.display(description=_("image"))
+    @admin.display(description=_("Preview"))
     def thumbnail(self, obj):
         if obj is None or not obj.pk:
             return "—"

@@ -47,7 +47,9 @@ def add_row(page, group: str) -> None:
     page.locator(f"#{group}-group .add-row a").click()
 
 
-def test_an_editor_places_pictures_a_gallery_and_a_video_and_publishes(page, context, live_server, tmp_path):
+def test_an_editor_places_pictures_a_gallery_and_a_video_and_publishes(
+    page, context, live_server, tmp_path, artifacts_dir
+):
     SectionFactory(name="Регионални")
     bridge, quay, port = library()
     serve_media(context, live_server)
@@ -93,6 +95,8 @@ def test_an_editor_places_pictures_a_gallery_and_a_video_and_publishes(page, con
         page.locator(f"#id_gallery_images-{row}-position").fill(position)
 
     page.get_by_label("Статус").select_option(label="Публикувана")
+    page.screenshot(path=str(artifacts_dir / "body-media-admin.png"), full_page=True)
+    assert not has_horizontal_scroll(page)  # the rows fit the newsroom's form
     page.get_by_role("button", name="Запиши и продължи").first.click()
     expect(page.locator(".messagelist .success")).to_be_visible()
     expect(page.locator(".errornote")).to_have_count(0)
