@@ -9,6 +9,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
@@ -22,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from . import roles
 from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_problems
 from .images import STORAGE_ERRORS, build_renditions, delete_stored
-from .models import Article, ArticleRedirect, Author, Image, Section, Source, Status, Tag
+from .models import Article, ArticleRedirect, Author, BodyImage, GalleryImage, Image, Section, Source, Status, Tag
 
 # The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it: “Вестник — Редакция”.
 admin.site.site_header = admin.site.site_title = format_lazy("{} — {}", settings.SITE_NAME, _("Newsroom"))
@@ -522,3 +523,102 @@ class ArticleRedirectAdmin(admin.ModelAdmin):
     search_fields = ["old_slug", "article__title"]
     fields = ["old_slug", "article"]
     autocomplete_fields = ["article"]
+
+
+# --- Pictures in the text and the gallery (docs/body-media.md) ---------------------------------------------------
+
+
+class RowImageSelect(AutocompleteSelect):
+    """The image autocomplete of an inline row. A saved row labels its image from the image loaded with the row
+    (``known``), not with a query of its own: the form costs the same with 1 or 50 pictures."""
+
+    known: dict = {}
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if not chosen or any(pk not in self.known for pk in chosen):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        image = self.known[chosen[0]]
+        label = self.choices.field.label_from_instance(image)
+        options.append(self.create_option(name, image.pk, label, set(chosen), len(options)))
+        return [(None, options, 0)]
+
+
+class PlacedImageForm(forms.ModelForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        widget = self.fields["image"].widget
+        widget = getattr(widget, "widget", widget)  # inside Django's “+” wrapper
+        if self.instance.pk and isinstance(widget, RowImageSelect):
+            widget.known = {str(self.instance.image_id): self.instance.image}
+
+    def clean(self):
+        cleaned = super().clean()
+        image = cleaned.get("image")
+        if image is not None and not (cleaned.get("alt_text") or image.alt_text).strip():
+            self.add_error(
+                "alt_text", _("Describe what the picture shows (here or in the image library), for screen readers.")
+            )
+        return cleaned
+
+
+class PlacedImageInline(admin.TabularInline):
+    """Pictures an article places: chosen from the library (or uploaded with “+”); editable by whoever may edit
+    the article, whatever their permissions on these rows."""
+
+    form = PlacedImageForm
+    autocomplete_fields = ["image"]
+    readonly_fields = ["thumbnail"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "image":
+            kwargs["widget"] = RowImageSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    @admin.display(description=_("Preview"))
+    def thumbnail(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        return format_html(
+            '<img class="admin-thumb" src="{}" alt="{}" loading="lazy">',
+            obj.image.rendition_url(320),
+            obj.shown_alt_text,
+        )
+
+    def _may_edit(self, request, obj):
+        if obj is None:
+            return request.user.has_perm("articles.add_article")
+        return roles.can_edit_article(request.user, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("articles.view_article")
+
+    def has_add_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+
+class BodyImageInline(PlacedImageInline):
+    model = BodyImage
+    fields = ["thumbnail", "image", "after_paragraph", "caption", "credit", "alt_text"]
+    verbose_name_plural = _("Pictures in the text")
+
+
+class GalleryImageInline(PlacedImageInline):
+    model = GalleryImage
+    fields = ["thumbnail", "image", "position", "caption", "credit", "alt_text"]
+    verbose_name_plural = _("Gallery")
+
+
+# Appended rather than written into ArticleAdmin, so other inlines merge cleanly.
+ArticleAdmin.inlines = [*ArticleAdmin.inlines, BodyImageInline, GalleryImageInline]

@@ -240,10 +240,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.select_related("section", "source", "lead_image").order_by("-published_at", "-pk")
 
     def for_detail(self):
-        """What the article page reads: the article with its section, source and lead image; tags and authors
-        (with their photos)."""
+        """What the article page reads: the article with its section, source and lead image; tags, authors
+        (with their photos), pictures."""
         return self.select_related("section", "source", "lead_image").prefetch_related(
-            "tags", models.Prefetch("authors", queryset=Author.objects.select_related("photo"))
+            "tags",
+            models.Prefetch("authors", queryset=Author.objects.select_related("photo")),
+            models.Prefetch("body_images", queryset=BodyImage.objects.select_related("image")),
+            models.Prefetch("gallery_images", queryset=GalleryImage.objects.select_related("image")),
         )
 
     def in_section(self, section):
@@ -508,3 +511,66 @@ class ArticleViewCount(models.Model):
 
     def __str__(self):
         return f"{self.article_id} @ {self.hour:%Y-%m-%d %H}: {self.views}"
+
+
+class PlacedImage(models.Model):
+    """A library image placed in an article, with this article's own caption, credit or alt text if given."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE)
+    image = models.ForeignKey(Image, verbose_name=_("image"), on_delete=models.CASCADE, related_name="+")
+    caption = models.CharField(_("caption"), max_length=300, blank=True, help_text=_("Empty: the library's."))
+    credit = models.CharField(_("credit"), max_length=120, blank=True, help_text=_("Empty: the library's."))
+    alt_text = models.CharField(_("alternative text"), max_length=250, blank=True, help_text=_("Empty: the library's."))
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.shown_caption or str(self.image)
+
+    @property
+    def shown_caption(self) -> str:
+        return self.caption or self.image.caption
+
+    @property
+    def shown_credit(self) -> str:
+        return self.credit or self.image.credit
+
+    @property
+    def shown_alt_text(self) -> str:
+        return self.alt_text or self.image.alt_text
+
+
+class BodyImage(PlacedImage):
+    """A picture inside the story's text, after its N-th block (articles/body.py renders it there)."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="body_images"
+    )
+    after_paragraph = models.PositiveSmallIntegerField(
+        _("after paragraph"),
+        default=1,
+        help_text=_(
+            "Counted in the text's blocks (paragraphs, subheadings, lists, quotes). 0: before the text; "
+            "a number past the end: after it."
+        ),
+    )
+
+    class Meta:
+        ordering = ["after_paragraph", "pk"]
+        verbose_name = _("picture in the text")
+        verbose_name_plural = _("pictures in the text")
+
+
+class GalleryImage(PlacedImage):
+    """One picture of the article's gallery, shown under the text in ``position`` order."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="gallery_images"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = _("gallery picture")
+        verbose_name_plural = _("gallery")

@@ -119,7 +119,9 @@ def article_meta(request, article, canonical: str, *, tags: list, authors: list)
         "og_meta": og,
         "twitter_meta": twitter,
         "structured_data": [
-            news_article_data(request, article, canonical, image_url, keywords, authors),
+            news_article_data(
+                request, article, canonical, [image_url, *_placed_images(request, article)], keywords, authors
+            ),
             breadcrumb_data(request, article, canonical),
         ],
     }
@@ -140,8 +142,14 @@ def publisher_data(request) -> dict:
     }
 
 
-def news_article_data(request, article, canonical: str, image_url: str, tags: list, authors: list) -> dict:
-    """schema.org NewsArticle for an article."""
+def _placed_images(request, article) -> list[str]:
+    """Absolute URLs of the article's pictures in the text, then its gallery's (prefetched by ``for_detail()``)."""
+    placed = [*article.body_images.all(), *article.gallery_images.all()]
+    return [_image(request, p.image)[0] for p in placed]
+
+
+def news_article_data(request, article, canonical: str, image_urls: list, tags: list, authors: list) -> dict:
+    """schema.org NewsArticle for an article: ``image_urls`` the lead image's first, then every other picture."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -149,7 +157,7 @@ def news_article_data(request, article, canonical: str, image_url: str, tags: li
         "url": canonical,
         "headline": article.title,
         "description": article.lead,
-        "image": [image_url],
+        "image": list(dict.fromkeys(image_urls)),
         "datePublished": _iso(article.published_at),
         "dateModified": _iso(article.content_updated_at or article.published_at),
         "author": [

@@ -20,7 +20,7 @@ from django.views.generic import (
 import caching
 from frontpage.layout import front_page
 
-from . import feeds, search, seo, stats
+from . import embeds, feeds, search, seo, stats
 from .models import Article, ArticleRedirect, Author, Section, Source, Tag
 from .sharing import share_links
 
@@ -202,6 +202,11 @@ class ArticleDetailView(DetailView):
             add_never_cache_headers(response)
             response.headers["X-Robots-Tag"] = "noindex"
         return response
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        # Only a page holding an embed lets that platform's frame in (stored with the page by the page cache).
+        return embeds.allow_frames(response, self.object.body)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

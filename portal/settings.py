@@ -400,6 +400,7 @@ RELATED_ARTICLES_LIMIT = 6
 DEMO_SEEDERS = [
     "articles.demo.seed",
     "articles.demo_authors.seed",  # drawn portraits for the demo authors (feat-page)
+    "articles.demo_body_media.seed",  # pictures in the text, a gallery, a YouTube embed (docs/body-media.md)
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
     "frontpage.demo.seed",  # a curated front page; the demo banner has ended (docs/frontpage.md)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_search_vocabulary'),
+        ('articles', '0006_body_media'),
     ]
 
     operations = [

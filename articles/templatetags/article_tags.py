@@ -33,14 +33,12 @@ def comments_label(count):
 
 
 @register.filter
-def sanitized(html):
-    """Article body HTML, passed through the allow-list again at render time."""
-    from django.utils.safestring import mark_safe
+def sanitized(html, body_images=()):
+    """Stored rich text as readers see it (articles/body.py): through the allow-list again, with click-to-load
+    embeds for pasted post addresses; ``body_images`` (an article's pictures in the text) after their blocks."""
+    from articles.body import render_body
 
-    from articles.sanitize import clean_body
-
-    # The only mark_safe for article bodies; covered by tests/articles/test_sanitize.py.
-    return mark_safe(clean_body(html))  # noqa: S308
+    return render_body(html, body_images or ())
 
 
 # The language of what the newsroom writes: headlines, leads, bodies, captions, names of sections, tags, people.

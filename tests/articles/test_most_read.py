@@ -261,7 +261,8 @@ def test_an_article_in_the_boxes_builds_its_own_boxes_once(client, django_assert
     client.get("/")
     # A parameter the page does not declare: answered, never stored, so the view runs each time.
     client.get(story.get_absolute_url() + "?from=test")
-    with django_assert_num_queries(4):  # the article (its id, its row, tags, authors): every fragment is warm
+    # The article (its id, its row, tags, authors, pictures in the text, gallery): every fragment is warm.
+    with django_assert_num_queries(6):
         assert client.get(story.get_absolute_url() + "?from=test").status_code == 200
 
 

@@ -90,7 +90,7 @@ def rendered(article, client=None) -> str:
 
 def test_a_warm_render_runs_only_the_article_lookup(discussion, django_assert_num_queries):
     rendered(discussion)
-    with django_assert_num_queries(4):  # its id, its row, its tags, its authors
+    with django_assert_num_queries(6):  # its id, its row, its tags, its authors, its pictures in the text, gallery
         assert "Първото мнение" in rendered(discussion)
 
 

@@ -118,7 +118,7 @@ def test_article_page_query_count_is_fixed_however_many_comments(client, setting
     assert counts[0] == counts[10] == counts[500], counts
     cold, warm = counts[0]
     assert cold - warm == 1  # the comments cost one query, and none once the thread is cached
-    assert cold <= 5  # tests/articles/test_views.py holds the article page's own budget
+    assert cold <= 7  # tests/articles/test_views.py holds the article page's own budget
 
 
 def test_a_new_comment_shows_at_once_despite_the_caches(client, article, post_comment):

@@ -39,6 +39,12 @@ def article_post(article, **fields):
         "source_url": "",
         "attribution": "",
         "_continue": "Запиши и продължи",
+        # The inlines' management forms (pictures in the text, gallery): none posted.
+        **{
+            f"{prefix}-{name}": "0"
+            for prefix in ("body_images", "gallery_images")
+            for name in ("TOTAL_FORMS", "INITIAL_FORMS")
+        },
     }
     data.update(fields)
     return data
