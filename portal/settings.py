@@ -400,6 +400,7 @@ DEMO_SEEDERS = [
     "articles.demo.seed",
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
+    "articles.demo_live.seed",  # a live story, a correction, an update note
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
@@ -487,3 +488,6 @@ LOGGING = {
         "axes": {"handlers": [], "level": "ERROR"},
     },
 }
+
+# Live updates (docs/live-and-corrections.md): how often a reader's page asks for new updates, in seconds.
+LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=15)
