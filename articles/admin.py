@@ -583,7 +583,7 @@ class LiveUpdateInline(admin.StackedInline):
     formset = ArticleExtrasFormSet
     extra = 1
     autocomplete_fields = ["image", "author"]
-    verbose_name = _("live update")
+    verbose_name = _("live update entry")  # “Добави друг запис ...”: Django's Bulgarian phrase is masculine
     verbose_name_plural = _("Live updates (newest first; tick “Live” above for a developing story)")
     classes = ["live-updates-inline"]
 
@@ -628,7 +628,7 @@ class ArticleNoteInline(admin.StackedInline):
     form = ArticleNoteForm
     formset = ArticleExtrasFormSet
     extra = 0
-    verbose_name = _("correction or update note")
+    verbose_name = _("correction or update entry")
     verbose_name_plural = _("Corrections and update notes (at the end of the article and on the corrections page)")
 
 
