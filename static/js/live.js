@@ -78,7 +78,7 @@
           button.textContent = box.getAttribute("data-live-copied");
         });
       });
-      link.after(button);
+      link.parentNode.appendChild(button);
     });
   }
 

@@ -98,12 +98,29 @@ def test_an_editor_adds_three_updates_and_the_readers_page_shows_them_without_re
     assert all(u.published_at <= timezone.now() for u in LiveUpdate.objects.all())
     assert "обновяване на живо" in LogEntry.objects.filter(object_id=str(article.pk)).latest("pk").get_change_message()
 
+    # A hidden tab does not ask; shown again, it asks at once and gets what was added meanwhile.
+    polls = []
+    reader.on("request", lambda request: polls.append(request.url) if "/updates/" in request.url else None)
+    reader.evaluate(
+        """() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+                   document.dispatchEvent(new Event("visibilitychange")); }"""
+    )
+    reader.wait_for_timeout(300)
+    polls.clear()
+    LiveUpdateFactory(article=article, body="<p>Докато разделът беше скрит.</p>")
+    reader.wait_for_timeout(2500)
+    assert polls == []
+    reader.evaluate(
+        """() => { Object.defineProperty(document, "hidden", {configurable: true, get: () => false});
+                   document.dispatchEvent(new Event("visibilitychange")); }"""
+    )
+    expect(reader.locator(".live-update").first).to_contain_text("Докато разделът беше скрит.")
+
     # The story ends: the reader's page stops asking.
     article.is_live = False
     article.save()
     reader.wait_for_timeout(2500)
-    polls = []
-    reader.on("request", lambda request: polls.append(request.url) if "/updates/" in request.url else None)
+    polls.clear()
     reader.wait_for_timeout(2500)
     assert polls == []
 
