@@ -581,6 +581,7 @@ class LiveUpdateInline(admin.StackedInline):
     model = LiveUpdate
     form = LiveUpdateForm
     formset = ArticleExtrasFormSet
+    fields = ["published_at", "body", "image", "author"]
     extra = 1
     autocomplete_fields = ["image", "author"]
     verbose_name = _("live update entry")  # “Добави друг запис ...”: Django's Bulgarian phrase is masculine
@@ -627,6 +628,7 @@ class ArticleNoteInline(admin.StackedInline):
     model = ArticleNote
     form = ArticleNoteForm
     formset = ArticleExtrasFormSet
+    fields = ["kind", "published_at", "text"]
     extra = 0
     verbose_name = _("correction or update entry")
     verbose_name_plural = _("Corrections and update notes (at the end of the article and on the corrections page)")

@@ -5,6 +5,22 @@ import django.utils.timezone
 from django.db import migrations, models
 
 
+def restore_search_triggers(apps, schema_editor):
+    """SQLite adds a NOT NULL column by rebuilding the table, which drops its triggers: the search vocabulary's
+    (migration 0005) come back here, as ``manage.py search_config`` recreates them. Nothing to do elsewhere."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = 'articles_search_text'")
+        if cursor.fetchone() is None:  # SQLite without FTS5: no triggers were made
+            return
+    from articles.management.commands.search_config import SQLITE_TRIGGERS
+
+    for statement in SQLITE_TRIGGERS:
+        schema_editor.execute(statement, params=None)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -12,6 +28,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, restore_search_triggers, elidable=False),
         migrations.AddField(
             model_name='article',
             name='is_live',
@@ -52,4 +69,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['article', '-published_at'], name='liveupdate_article_time')],
             },
         ),
+        migrations.RunPython(restore_search_triggers, migrations.RunPython.noop, elidable=False),
     ]

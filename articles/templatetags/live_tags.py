@@ -1,20 +1,20 @@
-"""Live updates and correction notes on the article page (docs/live-and-corrections.md): one query each."""
+"""Live updates and correction notes on the article page (docs/live-and-corrections.md): one fragment, two
+queries when it is cold (articles.live.page_extras)."""
 
 from django import template
 from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from articles.live import UPDATES_LIMIT, updates_url
-from articles.models import ArticleNote, LiveUpdate
+from articles.live import page_extras, updates_url
 
 register = template.Library()
 
 
-@register.inclusion_tag("articles/_live_updates.html")
-def live_updates(article):
+@register.inclusion_tag("articles/_live_updates.html", takes_context=True)
+def live_updates(context, article):
     """The article's updates, newest first; a live public story also gets what its script polls."""
-    updates = list(LiveUpdate.objects.filter(article=article).for_page()[:UPDATES_LIMIT])
+    updates, _notes = page_extras(context["request"], article)
     polls = article.is_live and article.is_public
     return {
         "article": article,
@@ -31,7 +31,8 @@ def live_updates(article):
     }
 
 
-@register.inclusion_tag("articles/_article_notes.html")
-def article_notes(article):
+@register.inclusion_tag("articles/_article_notes.html", takes_context=True)
+def article_notes(context, article):
     """Corrections and update notes at the end of the article, oldest first."""
-    return {"notes": list(ArticleNote.objects.filter(article=article).order_by("published_at", "pk"))}
+    _updates, notes = page_extras(context["request"], article)
+    return {"notes": notes}

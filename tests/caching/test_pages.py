@@ -347,7 +347,7 @@ def test_the_article_page_query_budget_when_rendered(story, django_assert_max_nu
     ArticleFactory.create_batch(3, section=story.section, tags=list(story.tags.all()))
     Client().get(reverse("articles:home"))  # the navigation and the most-read boxes
     caching.article_changed(story.pk)
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(11):  # 9, and live updates and notes when cold (tests/articles/test_live.py)
         response = Client().get(story.get_absolute_url())
     assert state(response) == "miss"
 
