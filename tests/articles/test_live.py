@@ -408,3 +408,18 @@ def test_the_demo_seeder_makes_a_live_story_a_correction_and_an_update_note():
     assert re.search(r"5 updates, 2 notes", out.getvalue())
     demo_live.reset(stdout=out)
     assert not Article.objects.filter(slug=demo_live.LIVE_SLUG).exists() and not ArticleNote.objects.exists()
+
+
+def test_markup_that_skipped_save_is_sanitised_again_on_the_page_and_in_the_poll(client, live):
+    article, (first, *_rest) = live
+    evil = '<p>Ок</p><script>alert(1)</script><img src=x onerror="alert(2)"><a href="javascript:alert(3)">в</a>'
+    LiveUpdate.objects.filter(pk=first.pk).update(body=evil)  # a write the model's save() never saw
+    LiveUpdate.objects.filter(pk=first.pk).update(author=AuthorFactory(name="<b>Име</b>"))
+    import caching
+
+    caching.site_changed()
+    page = client.get(article.get_absolute_url()).content.decode()
+    poll = client.get(updates_url(article)).json()["html"]
+    for html in (page, poll):
+        assert "alert(" not in html and "onerror" not in html and "<b>Име</b>" not in html
+        assert "&lt;b&gt;Име&lt;/b&gt;" in html
