@@ -334,7 +334,10 @@ class Article(models.Model):
     is_live = models.BooleanField(
         _("live"),
         default=False,
-        help_text=_("A developing story: readers see “Live” and new updates appear without reloading."),
+        help_text=_(
+            "A developing story: readers see “Live” and new updates appear without reloading. Add the updates under "
+            "“Live updates” at the end of this form; untick when the story is over."
+        ),
     )
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)

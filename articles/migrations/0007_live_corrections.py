@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='article',
             name='is_live',
-            field=models.BooleanField(default=False, help_text='A developing story: readers see “Live” and new updates appear without reloading.', verbose_name='live'),
+            field=models.BooleanField(default=False, help_text='A developing story: readers see “Live” and new updates appear without reloading. Add the updates under “Live updates” at the end of this form; untick when the story is over.', verbose_name='live'),
         ),
         migrations.CreateModel(
             name='ArticleNote',
