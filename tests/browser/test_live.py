@@ -17,6 +17,7 @@ from articles.roles import EDITOR
 from tests.browser.conftest import watch
 from tests.browser.helpers import serve_media, sign_in, staff_user
 from tests.browser.quality import axe_results, has_horizontal_scroll, nu_results, start_nu
+from tests.browser.test_page_quality import choose_language
 from tests.factories import ArticleFactory, ArticleNoteFactory, AuthorFactory, ImageFactory, LiveUpdateFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -197,24 +198,30 @@ def test_the_live_article_and_the_corrections_page_are_valid_accessible_and_fit(
     html_dir.mkdir(exist_ok=True)
     serve_media(page.context, live_server)
     serve_media(axe_page.context, live_server)
-    problems = []
-    for name, url in pages.items():
-        page.set_viewport_size({"width": 375, "height": 800})
-        response = page.goto(live_server.url + url)
-        assert response.status == 200
-        (html_dir / f"live-{name}.html").write_bytes(response.body())
-        if has_horizontal_scroll(page):
-            problems.append(f"{name}: horizontal scroll at 375 px")
-        page.screenshot(path=str(artifacts_dir / f"live-{name}-375.png"), full_page=True)
-        page.set_viewport_size({"width": 1280, "height": 800})
-        page.screenshot(path=str(artifacts_dir / f"live-{name}-1280.png"), full_page=True)
-        axe_page.goto(live_server.url + url)
-        problems += [
-            f"{name}: axe {text}"
-            for impact, text in axe_results(axe_page, axe_script)
-            if impact in ("serious", "critical")
-        ]
-    checker = start_nu(vnu_jar, [html_dir / f"live-{name}.html" for name in pages])
+    problems, files = [], []
+    for frame in ("bg", "en"):  # the reader's choice of language frames the newsroom's Bulgarian
+        choose_language(page, live_server, frame)
+        choose_language(axe_page, live_server, frame)
+        for name, url in pages.items():
+            key = f"live-{frame}-{name}"
+            page.set_viewport_size({"width": 375, "height": 800})
+            response = page.goto(live_server.url + url)
+            assert response.status == 200
+            assert page.locator("html").get_attribute("lang") == frame
+            files.append(html_dir / f"{key}.html")
+            files[-1].write_bytes(response.body())
+            if has_horizontal_scroll(page):
+                problems.append(f"{key}: horizontal scroll at 375 px")
+            page.screenshot(path=str(artifacts_dir / f"{key}-375.png"), full_page=True)
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.screenshot(path=str(artifacts_dir / f"{key}-1280.png"), full_page=True)
+            axe_page.goto(live_server.url + url)
+            problems += [
+                f"{key}: axe {text}"
+                for impact, text in axe_results(axe_page, axe_script)
+                if impact in ("serious", "critical")
+            ]
+    checker = start_nu(vnu_jar, files)
     problems += [f"{file}: nu {error}" for file, errors in nu_results(checker).items() for error in errors]
     problems += [f"csp/js: {p}" for p in page.problems]
     assert problems == [], "\n".join(problems)
