@@ -557,7 +557,7 @@ class LiveUpdateForm(forms.ModelForm):
         when.required = False
         when.help_text = _("Empty: the moment you save. Updates cannot be dated in the future.")
         if not self.instance.pk:
-            self.initial.pop("published_at", None)  # the default would be the time the form was opened
+            when.initial = None  # the model's default would be the time the form was opened, not saved
         for name in ("image", "author"):  # the labels of the chosen rows, read with the update (no query)
             related = getattr(self.instance, name) if getattr(self.instance, f"{name}_id") else None
             widget = getattr(self.fields[name].widget, "widget", None)
@@ -618,7 +618,7 @@ class ArticleNoteForm(forms.ModelForm):
         self.fields["published_at"].required = False
         self.fields["published_at"].help_text = _("Empty: the moment you save.")
         if not self.instance.pk:
-            self.initial.pop("published_at", None)
+            self.fields["published_at"].initial = None
 
     def clean_published_at(self):
         return self.cleaned_data.get("published_at") or timezone.now()

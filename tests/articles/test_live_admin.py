@@ -138,3 +138,14 @@ def test_the_change_form_budget_does_not_grow_with_updates(editor_client, many, 
     editor_client.get(change_url(article))
     with django_assert_max_num_queries(15):
         assert editor_client.get(change_url(article)).status_code == 200
+
+
+def test_the_empty_update_form_leaves_the_time_empty_for_the_moment_of_saving(editor_client):
+    from lxml import html as lxml_html
+
+    article = ArticleFactory(is_live=True)
+    LiveUpdateFactory(article=article)
+    page = lxml_html.fromstring(editor_client.get(change_url(article)).content.decode())
+    assert page.xpath('//input[@name="live_updates-0-published_at_0"]/@value')  # the existing update's date
+    assert page.xpath('//input[@name="live_updates-1-published_at_0"]/@value') in ([], [""])
+    assert page.xpath('//input[@name="notes-__prefix__-published_at_0"]/@value') in ([], [""])
