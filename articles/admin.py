@@ -4,6 +4,7 @@ Roles and object-level rules are in roles.py, the article form's workflow rules 
 """
 
 import logging
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
@@ -13,17 +14,32 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count, Q
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, strip_tags
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, publishing_problems
+from .forms import ArticleAdminForm, FormStatus, ImageAdminForm, RichTextEditor, publishing_problems
 from .images import STORAGE_ERRORS, build_renditions, delete_stored
-from .models import Article, ArticleRedirect, Author, BodyImage, GalleryImage, Image, Section, Source, Status, Tag
+from .models import (
+    Article,
+    ArticleNote,
+    ArticleRedirect,
+    Author,
+    BodyImage,
+    GalleryImage,
+    Image,
+    LiveUpdate,
+    Section,
+    Source,
+    Status,
+    Tag,
+)
+from .sanitize import clean_body as sanitize_body
 
 # The site's own name, as the masthead shows it (SITE_NAME), not a second spelling of it: “Вестник — Редакция”.
 admin.site.site_header = admin.site.site_title = format_lazy("{} — {}", settings.SITE_NAME, _("Newsroom"))
@@ -327,6 +343,7 @@ class ArticleAdmin(SlugPrefillMixin, admin.ModelAdmin):
         if obj is not None and obj.is_public and self.has_publish_permission(request):
             publishing.append("minor_edit")
         publishing += ["is_featured", "comments_enabled"]
+        publishing.append("is_live")  # live updates (docs/live-and-corrections.md)
         return [
             (None, {"fields": ["title", "slug", "lead", "body"]}),
             (_("Publishing"), {"fields": publishing}),
@@ -622,3 +639,128 @@ class GalleryImageInline(PlacedImageInline):
 
 # Appended rather than written into ArticleAdmin, so other inlines merge cleanly.
 ArticleAdmin.inlines = [*ArticleAdmin.inlines, BodyImageInline, GalleryImageInline]
+
+
+# --- Live updates and corrections (docs/live-and-corrections.md) ----------------------------------------------
+
+
+class ArticleExtrasFormSet(BaseInlineFormSet):
+    """An article inline that a post without its management form leaves as it is (no rows added, changed or
+    deleted), instead of refusing the whole article: forms and scripts that send the article's own fields keep
+    working as they did before the inline existed."""
+
+    def __init__(self, data=None, files=None, *args, prefix=None, **kwargs):
+        prefix = prefix or self.get_default_prefix()
+        if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+            data = data.copy()
+            data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"})
+        super().__init__(data, files, *args, prefix=prefix, **kwargs)
+
+
+class KnownLabelsAutocomplete(AutocompleteSelect):
+    """Django's autocomplete that shows the chosen row's label from ``known`` (the row read with the update)
+    rather than with a query in every form: the admin's budget stays the same however many updates."""
+
+    known: dict = {}
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if v not in (None, "")]
+        if not all(v in self.known for v in chosen):
+            return super().optgroups(name, value, attr)
+        options = [] if self.is_required else [self.create_option(name, "", "", False, 0)]
+        options += [self.create_option(name, v, self.known[v], True, i) for i, v in enumerate(chosen, 1)]
+        return [(None, options, 0)]
+
+
+class LiveUpdateForm(forms.ModelForm):
+    """One update of a live story: the text in the body's editor, sanitised like it; the time is “now” if empty."""
+
+    class Meta:
+        model = LiveUpdate
+        fields = ["published_at", "body", "image", "author"]
+        widgets = {"body": RichTextEditor(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        when = self.fields["published_at"]
+        when.required = False
+        when.help_text = _("Empty: the moment you save. Updates cannot be dated in the future.")
+        if not self.instance.pk:
+            when.initial = None  # the model's default would be the time the form was opened, not saved
+        for name in ("image", "author"):  # the labels of the chosen rows, read with the update (no query)
+            related = getattr(self.instance, name) if getattr(self.instance, f"{name}_id") else None
+            widget = getattr(self.fields[name].widget, "widget", None)
+            if related is not None and isinstance(widget, KnownLabelsAutocomplete):
+                widget.known = {**widget.known, str(related.pk): str(related)}
+
+    def clean_body(self):
+        body = sanitize_body(self.cleaned_data.get("body", ""))
+        if not strip_tags(body).strip():
+            raise forms.ValidationError(_("Write the update's text."))
+        return body
+
+    def clean_published_at(self):
+        when = self.cleaned_data.get("published_at") or timezone.now()
+        if when > timezone.now() + timedelta(minutes=1):
+            raise forms.ValidationError(_("An update cannot be dated in the future."))
+        return when
+
+
+class LiveUpdateInline(admin.StackedInline):
+    model = LiveUpdate
+    form = LiveUpdateForm
+    formset = ArticleExtrasFormSet
+    fields = ["published_at", "body", "image", "author"]
+    extra = 1
+    autocomplete_fields = ["image", "author"]
+    verbose_name = _("live update entry")  # “Добави друг запис ...”: Django's Bulgarian phrase is masculine
+    verbose_name_plural = _("Live updates (newest first; tick “Live” above for a developing story)")
+    classes = ["live-updates-inline"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("image", "author").order_by("-published_at", "-pk")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name in self.autocomplete_fields:
+            kwargs["widget"] = KnownLabelsAutocomplete(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if not hasattr(request, "_author_profile"):  # the admin asks for the formset several times a request
+            request._author_profile = Author.objects.filter(user=request.user).first()
+        profile = request._author_profile
+        if profile is not None:  # a new update is credited to whoever writes it, unless changed
+            formset.form.base_fields["author"].initial = profile.pk
+            formset.form.base_fields["author"].widget.widget.known = {str(profile.pk): str(profile)}
+        return formset
+
+
+class ArticleNoteForm(forms.ModelForm):
+    class Meta:
+        model = ArticleNote
+        fields = ["kind", "published_at", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["published_at"].required = False
+        self.fields["published_at"].help_text = _("Empty: the moment you save.")
+        if not self.instance.pk:
+            self.fields["published_at"].initial = None
+
+    def clean_published_at(self):
+        return self.cleaned_data.get("published_at") or timezone.now()
+
+
+class ArticleNoteInline(admin.StackedInline):
+    model = ArticleNote
+    form = ArticleNoteForm
+    formset = ArticleExtrasFormSet
+    fields = ["kind", "published_at", "text"]
+    extra = 0
+    verbose_name = _("correction or update entry")
+    verbose_name_plural = _("Corrections and update notes (at the end of the article and on the corrections page)")
+
+
+ArticleAdmin.inlines = [*ArticleAdmin.inlines, LiveUpdateInline, ArticleNoteInline]

@@ -6,6 +6,7 @@ Three or four queries per feed, however many items.
 """
 
 import copy
+import html
 import mimetypes
 import re
 
@@ -17,11 +18,12 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, strip_tags
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .images import STORAGE_ERRORS
-from .models import Article, Section, Source, Tag
+from .models import Article, LiveUpdate, Section, Source, Tag
 
 ENCLOSURE_WIDTH = 1200
 SIZE_CACHE_SECONDS = 7 * 24 * 3600  # stored files never change under the same name
@@ -53,6 +55,14 @@ def feed_links(subject=None, kind: str = "") -> list[tuple[str, str, str]]:
 def xml_text(value: str) -> str:
     """``value`` with what XML cannot carry replaced by U+FFFD, as an HTML parser would read a NUL."""
     return _NOT_XML.sub("\ufffd", value) if value else value
+
+
+def live_description(article) -> str:
+    """The lead, and for a story with live updates the newest one's text (plain, at most 300 characters)."""
+    text = html.unescape(strip_tags(getattr(article, "latest_update", None) or "")).strip()
+    if not text:
+        return article.lead
+    return _("%(lead)s Latest update: %(text)s") % {"lead": article.lead, "text": Truncator(text).chars(300)}
 
 
 def _rendition_name(image) -> str:
@@ -111,6 +121,7 @@ class LatestFeed(Feed):
         items = list(
             articles.select_related("section", "lead_image")
             .prefetch_related("tags", "authors")
+            .annotate(latest_update=LiveUpdate.objects.latest_body())  # a live story's newest update
             # Newest first, by the same index the listings use.
             .order_by("-published_at", "-pk")[: settings.FEED_ITEMS]
         )
@@ -127,7 +138,7 @@ class LatestFeed(Feed):
     def item_description(self, item):
         # Readers show an RSS description and an Atom type="html" summary as HTML: the plain-text lead goes
         # in escaped, so "<" and "&" show as typed and markup in a lead never becomes markup in a reader.
-        return escape(xml_text(item.lead))
+        return escape(xml_text(live_description(item)))
 
     def item_pubdate(self, item):
         return timezone.localtime(item.published_at)

@@ -136,6 +136,7 @@ class ArticleAdminForm(forms.ModelForm):
             "is_featured",
             "comments_enabled",
             "pinned_related",
+            "is_live",
         ]
         widgets = {"body": RichTextEditor, "lead": forms.Textarea(attrs={"rows": 3})}
         formfield_callback = _formfield

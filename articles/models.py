@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .sanitize import clean_body
 from .translit import slugify_bg
@@ -23,6 +24,7 @@ RESERVED_SLUGS = {
     "tag", "source", "author", "archive", "search", "feeds", "feed", "sitemap", "media", "static",
     "comments", "healthz", "robots", "i18n", "preview", "redakcia", "admin", "accounts", "info",
 }  # fmt: skip
+RESERVED_SLUGS |= {"korekcii"}  # the corrections page (live and corrections, docs/live-and-corrections.md)
 
 
 def unique_slug(model, text: str, *, instance=None, field: str = "slug", max_length: int = 200) -> str:
@@ -376,6 +378,14 @@ class Article(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
     is_featured = models.BooleanField(_("top story"), default=False)
     comments_enabled = models.BooleanField(_("comments open"), default=True)
+    is_live = models.BooleanField(
+        _("live"),
+        default=False,
+        help_text=_(
+            "A developing story: readers see “Live” and new updates appear without reloading. Add the updates under "
+            "“Live updates” at the end of this form; untick when the story is over."
+        ),
+    )
     comment_count = models.PositiveIntegerField(_("comments"), default=0, editable=False)
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, db_index=True)
     content_updated_at = models.DateTimeField(_("updated at"), null=True, blank=True)
@@ -574,3 +584,132 @@ class GalleryImage(PlacedImage):
         ordering = ["position", "pk"]
         verbose_name = _("gallery picture")
         verbose_name_plural = _("gallery")
+
+
+# --- Live updates and corrections (docs/live-and-corrections.md) ----------------------------------------------
+
+
+def _public_articles(prefix: str = "article__") -> Q:
+    """The rows whose article readers may see (the rule of ``ArticleQuerySet.published``)."""
+    return Q(**{f"{prefix}status": Status.PUBLISHED, f"{prefix}published_at__lte": timezone.now()})
+
+
+def bump_content_updated(article_id: int, when) -> None:
+    """A published article's “updated” time (dateModified, the feeds' updated date) moves forward to ``when``;
+    a note on a draft, or dated before publication, leaves it alone."""
+    Article.objects.filter(pk=article_id, status=Status.PUBLISHED, published_at__lt=when).filter(
+        Q(content_updated_at__isnull=True) | Q(content_updated_at__lt=when)
+    ).update(content_updated_at=when)
+
+
+class LiveUpdateQuerySet(models.QuerySet):
+    def public(self):
+        """Updates of articles readers may see."""
+        return self.filter(_public_articles())
+
+    def for_page(self):
+        """What an update shows: its image and author in the same query, newest first."""
+        return self.select_related("image", "author").order_by("-published_at", "-pk")
+
+    def after(self, pk: int):
+        """Updates added after the one with id ``pk`` (ids grow as updates are added)."""
+        return self.filter(pk__gt=pk)
+
+    def latest_body(self):
+        """The text of an article's newest update, for ``annotate()`` on articles (one query for a feed)."""
+        newest = self.filter(article=models.OuterRef("pk")).order_by("-published_at", "-pk")
+        return models.Subquery(newest.values("body")[:1])
+
+
+class LiveUpdate(models.Model):
+    """A timestamped entry of a developing story, shown on the article newest first."""
+
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="live_updates"
+    )
+    published_at = models.DateTimeField(_("time"), default=timezone.now)
+    body = models.TextField(_("text"))
+    image = models.ForeignKey(
+        Image, verbose_name=_("image"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author = models.ForeignKey(
+        Author, verbose_name=_("author"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = LiveUpdateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("live update")
+        verbose_name_plural = _("live updates")
+        indexes = [models.Index(fields=["article", "-published_at"], name="liveupdate_article_time")]
+
+    def __str__(self):
+        from django.utils.html import strip_tags
+        from django.utils.text import Truncator
+
+        when = timezone.localtime(self.published_at).strftime("%d.%m.%Y %H:%M") if self.published_at else ""
+        return f"{when} {Truncator(strip_tags(self.body)).words(8)}".strip()
+
+    @property
+    def anchor(self) -> str:
+        return f"update-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.body = clean_body(self.body)
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            bump_content_updated(self.article_id, self.published_at)
+
+
+class NoteKind(models.TextChoices):
+    CORRECTION = "correction", _("Correction")
+    UPDATE = "update", pgettext_lazy("article note", "Update")
+
+
+class ArticleNoteQuerySet(models.QuerySet):
+    def public(self):
+        """Notes of articles readers may see."""
+        return self.filter(_public_articles())
+
+    def for_listing(self):
+        """The corrections page: newest first, with what the link to each article needs in the same query."""
+        return (
+            self.select_related("article")
+            .only("kind", "published_at", "text", "article__title", "article__slug", "article__published_at",
+                  "article__created_at")
+            .order_by("-published_at", "-pk")
+        )  # fmt: skip
+
+
+class ArticleNote(models.Model):
+    """A dated correction or update note at the end of an article, also listed on the corrections page."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="notes")
+    kind = models.CharField(_("kind"), max_length=12, choices=NoteKind.choices, default=NoteKind.CORRECTION)
+    published_at = models.DateTimeField(_("date"), default=timezone.now)
+    text = models.TextField(_("text"), help_text=_("What was wrong and what is right now, in a sentence or two."))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ArticleNoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["published_at", "pk"]
+        verbose_name = _("correction or update note")
+        verbose_name_plural = _("corrections and update notes")
+        indexes = [models.Index(fields=["-published_at"], name="articlenote_time")]
+
+    def __str__(self):
+        from django.utils.text import Truncator
+
+        return f"{self.get_kind_display()}: {Truncator(self.text).words(8)}"
+
+    def save(self, *args, **kwargs):
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            bump_content_updated(self.article_id, self.published_at)

@@ -34,6 +34,7 @@ ROLE_LABELS = {
 RESERVED_USERNAMES = {"admin", "administrator", "root", "test", "user", "guest", "superuser"}
 
 _EDITORIAL_MODELS = ("article", "section", "tag", "source", "author", "image", "articleredirect")
+_EDITORIAL_MODELS += ("liveupdate", "articlenote")  # live updates, corrections (docs/live-and-corrections.md)
 _ALL = ("add", "change", "delete", "view")
 
 # (app_label, codename) pairs; ("comments", "*") means every permission of that app.

@@ -5,7 +5,19 @@ from django.dispatch import receiver
 
 import caching
 
-from .models import Article, ArticleRedirect, Author, BodyImage, GalleryImage, Image, Section, Source, Tag
+from .models import (
+    Article,
+    ArticleNote,
+    ArticleRedirect,
+    Author,
+    BodyImage,
+    GalleryImage,
+    Image,
+    LiveUpdate,
+    Section,
+    Source,
+    Tag,
+)
 
 SCHEDULE_LIMIT = 1000
 
@@ -25,6 +37,8 @@ def site_changed() -> None:
 @receiver([post_save, post_delete], sender=Image)
 @receiver([post_save, post_delete], sender=BodyImage)
 @receiver([post_save, post_delete], sender=GalleryImage)
+@receiver([post_save, post_delete], sender=LiveUpdate)  # the article, the feeds (updated), the corrections page
+@receiver([post_save, post_delete], sender=ArticleNote)
 @receiver(m2m_changed, sender=Article.tags.through)
 @receiver(m2m_changed, sender=Article.authors.through)
 @receiver(m2m_changed, sender=Article.pinned_related.through)

@@ -3,7 +3,7 @@ from django.urls import path, register_converter
 
 from caching import cache_page
 
-from . import feeds, preview, views
+from . import feeds, live, preview, views
 from .converters import TwoDigitConverter
 from .sitemaps import NewsSitemap, sitemaps
 
@@ -62,6 +62,13 @@ urlpatterns = [
     path("stats/view/<int:pk>/<str:token>/", views.view_beacon, name="view_beacon"),
     path("preview/<int:pk>/", preview.ArticlePreviewView.as_view(), name="preview"),
     path("<int:year>/<dd:month>/<dd:day>/<slug:slug>/", article(views.ArticleDetailView.as_view()), name="detail"),
+    # Live updates and corrections (docs/live-and-corrections.md).
+    path(
+        "<int:year>/<dd:month>/<dd:day>/<slug:slug>/updates/",
+        cache_page(params=("after",))(live.live_updates),
+        name="live_updates",
+    ),
+    path("korekcii/", listing(live.CorrectionsView.as_view()), name="corrections"),
     # An article's address cut short: the archive of that day, month or year. Before sections, which may not
     # take an all-digit slug (models.unique_slug).
     path("<int:year>/<dd:month>/<dd:day>/", views.archive_redirect, name="short_day"),

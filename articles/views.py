@@ -206,7 +206,10 @@ class ArticleDetailView(DetailView):
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         # Only a page holding an embed lets that platform's frame in (stored with the page by the page cache).
-        return embeds.allow_frames(response, self.object.body)
+        texts = [self.object.body]
+        if self.object.is_live:  # its updates are shown through the same renderer: their embeds need frames too
+            texts += self.object.live_updates.values_list("body", flat=True)
+        return embeds.allow_frames(response, *texts)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

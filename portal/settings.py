@@ -403,6 +403,7 @@ DEMO_SEEDERS = [
     "articles.demo_body_media.seed",  # pictures in the text, a gallery, a YouTube embed (docs/body-media.md)
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
+    "articles.demo_live.seed",  # a live story, a correction, an update note
     "frontpage.demo.seed",  # a curated front page; the demo banner has ended (docs/frontpage.md)
 ]
 
@@ -491,3 +492,6 @@ LOGGING = {
         "axes": {"handlers": [], "level": "ERROR"},
     },
 }
+
+# Live updates (docs/live-and-corrections.md): how often a reader's page asks for new updates, in seconds.
+LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=15)

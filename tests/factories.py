@@ -224,3 +224,29 @@ def newsroom_user(role: str, username: str | None = None, *, author_name: str = 
     if role in (AUTHOR, EDITOR):
         Author.objects.get_or_create(user=user, defaults={"name": author_name or user.username})
     return user
+
+
+# --- live updates and corrections ---------------------------------------------------------------------------
+
+
+class LiveUpdateFactory(DjangoModelFactory):
+    """An update of a live story, a minute old."""
+
+    class Meta:
+        model = "articles.LiveUpdate"
+
+    article = factory.SubFactory(ArticleFactory, is_live=True)
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    body = factory.Sequence(lambda n: f"<p>Обновяване номер {n}: пътят е отворен.</p>")
+
+
+class ArticleNoteFactory(DjangoModelFactory):
+    """A correction at the end of an article."""
+
+    class Meta:
+        model = "articles.ArticleNote"
+
+    article = factory.SubFactory(ArticleFactory)
+    kind = "correction"
+    published_at = factory.LazyFunction(lambda: timezone.now() - timedelta(minutes=1))
+    text = factory.Sequence(lambda n: f"Поправка {n}: вярната дата е 12 декември.")

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_body_media'),
+        ('articles', '0007_live_corrections'),
     ]
 
     operations = [

@@ -553,7 +553,7 @@ def test_preview_query_budget(editor_client, django_assert_max_num_queries):
     article = ArticleFactory(draft=True, with_image=True, tags=tags, authors=AuthorFactory.create_batch(2))
     ArticleFactory.create_batch(4, tags=tags)
     editor_client.get(reverse("articles:preview", args=[article.pk]))
-    with django_assert_max_num_queries(9):  # 7 plus the pictures in the text and the gallery
+    with django_assert_max_num_queries(11):  # 7, the pictures in the text and gallery, live updates and notes
         response = editor_client.get(reverse("articles:preview", args=[article.pk]))
     assert response.status_code == 200
 
@@ -604,8 +604,9 @@ def test_changelist_query_budget_does_not_grow_with_articles(editor_client, djan
 def test_change_form_query_budget(editor_client, django_assert_max_num_queries):
     article = ArticleFactory(with_image=True, tags=TagFactory.create_batch(5), authors=AuthorFactory.create_batch(3))
     editor_client.get(change_url(article))
-    # 11 plus the chosen authors' labels, plus the pictures in the text and gallery inlines
-    with django_assert_max_num_queries(14):
+    # 11 plus the chosen authors' labels, the pictures in the text and gallery inlines; 3 for live updates and
+    # notes (test_live_admin.py)
+    with django_assert_max_num_queries(17):
         response = editor_client.get(change_url(article))
     assert response.status_code == 200
 

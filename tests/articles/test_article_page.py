@@ -65,8 +65,8 @@ def test_article_page_query_budget_does_not_grow_with_related_thumbnails(
     ArticleFactory.create_batch(related, tags=[tag], with_image=True)
     client.get("/")  # warm the navigation and the boxes
     # The article: its id, its row, tags, authors (with photos); related: three kinds of candidates, the winners
-    # with their images; the comment threads.
-    with django_assert_max_num_queries(9):
+    # with their images; the comment threads; pictures in the text and gallery (2); live updates and notes (2).
+    with django_assert_max_num_queries(13):
         html = client.get(article.get_absolute_url()).content.decode()
     assert html.count('class="related__thumb"') == related
 

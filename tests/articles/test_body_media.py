@@ -423,4 +423,4 @@ def test_the_change_form_costs_the_same_with_1_or_10_pictures(editor_client):  #
         counts.append(len(queries))
         # Each row's chosen picture is named in its autocomplete, without a query of its own.
         assert f'<option value="{article.gallery_images.last().image_id}" selected>Кадър {count - 1}</option>' in page
-    assert counts[0] == counts[1] <= 14, counts
+    assert counts[0] == counts[1] <= 15, counts  # 15: with the live-update and note inlines

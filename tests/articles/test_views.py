@@ -244,6 +244,6 @@ def test_article_page_query_budget(client, busy_site, django_assert_max_num_quer
     client.get("/")  # warm the navigation cache
     # 6 for the article (its id first, then its row, tags, authors, pictures in the text and gallery:
     # docs/caching.md); 4 for related (three kinds of candidates, then the winners); 1 for the page of comment
-    # threads (cached afterwards).
-    with django_assert_max_num_queries(11):
+    # threads (cached afterwards); 2 for live updates and correction notes (tests/articles/test_live.py).
+    with django_assert_max_num_queries(13):
         assert client.get(article.get_absolute_url()).status_code == 200
