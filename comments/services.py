@@ -16,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,15 @@ def _lock(ids) -> dict[int, Comment]:
 def display_name(user) -> str:
     """How a signed-in reader is named under their comments."""
     return clean_line(user.get_full_name() or user.get_username())[: settings.COMMENTS_NAME_MAX_LENGTH]
+
+
+def history_keys(user) -> tuple[str, ...]:
+    """Author keys of a signed-in reader's verified e-mail addresses: what they wrote as a guest with one of them
+    counts in their history (moderation.check_new_author)."""
+    if user is None:
+        return ()
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return tuple(make_author_key(user_id=None, email_hash=make_email_hash(e), ip_hash="") for e in verified)
 
 
 def can_post_as_staff(user) -> bool:
@@ -178,6 +188,7 @@ def comment_create(
                 confirmed_latin=confirmed_latin,
                 now=now,
                 spam_verdict=verdict,
+                history_keys=history_keys(user),
             )
             decision = moderate(submission)
             if staff and decision.reason not in (Reason.LENGTH, Reason.CLOSED, Reason.REPEAT):
@@ -436,6 +447,55 @@ def author_block(*, comment: Comment, actor=None, reason: str = "") -> Block:
             reason=Reason.BLOCKED,
         )
     return block
+
+
+# The name left under the comments of a deleted account (content, in the content's language, as the names are).
+DELETED_AUTHOR_NAME = "Изтрит потребител"
+
+
+def author_forget(*, user, remove_comments: bool) -> int:
+    """Cut a reader's comments loose from their account before it is deleted; returns how many there were.
+
+    Each comment loses the account, the name (DELETED_AUTHOR_NAME), the e-mail address, its hash and reply
+    notifications, and the replies that named the reader name DELETED_AUTHOR_NAME. ``remove_comments``: the
+    texts go too; a comment with replies by others stays as “The comment was deleted.” (removed, with no text
+    and no address hash), the others are deleted. Blocks of the account outlive it under its address's hash.
+    """
+    address_hash = make_email_hash(user.email)
+    with transaction.atomic():
+        ids = sorted(Comment.objects.filter(user=user).values_list("pk", flat=True))
+        locked = _lock(ids)
+        articles = set()
+        for pk in ids:
+            comment = locked[pk]
+            was_visible = comment.is_visible
+            comment.user, comment.author_name = None, DELETED_AUTHOR_NAME
+            comment.email, comment.email_hash, comment.notify_on_reply = "", "", False
+            fields = ["user", "author_name", "email", "email_hash", "notify_on_reply"]
+            if remove_comments:
+                comment.status, comment.body, comment.fingerprint, comment.ip_hash = CommentStatus.REMOVED, "", "", ""
+                fields += ["status", "body", "fingerprint", "ip_hash"]
+            comment.save(update_fields=fields)
+            _visibility_change(comment, was_visible)
+            articles.add(comment.article_id)
+        answers = Comment.objects.filter(reply_to_id__in=ids).exclude(reply_to_name=DELETED_AUTHOR_NAME)
+        articles.update(answers.values_list("article_id", flat=True))
+        answers.update(reply_to_name=DELETED_AUTHOR_NAME)
+        if remove_comments:
+            # Leaves first, so that a comment whose every reply was the reader's goes as well.
+            remaining = set(ids)
+            has_replies = Exists(Comment.objects.filter(parent_id=OuterRef("pk")))
+            while leaves := set(
+                Comment.objects.filter(pk__in=remaining).exclude(has_replies).values_list("pk", flat=True)
+            ):
+                Comment.objects.filter(pk__in=leaves).delete()
+                remaining -= leaves
+        for block in Block.objects.filter(user=user):
+            if block.email_hash or block.ip_hash or address_hash:
+                Block.objects.filter(pk=block.pk).update(user=None, email_hash=block.email_hash or address_hash)
+        if articles:
+            caching.article_changed(*articles)
+    return len(ids)
 
 
 def comment_count_refresh(article_ids=None) -> int:

@@ -22,6 +22,8 @@ urlpatterns = [
     path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("comments/", include("comments.urls")),
     path("info/", include("pages.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.auth_urls")),
     # Browsers ask for /favicon.ico wherever a page names no icon of its own (a feed, an error page, an image).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico")), name="favicon"),
     path("", include("articles.urls")),
