@@ -6,11 +6,14 @@ configured in settings exist.
 """
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.utils.crypto import get_random_string
 
 from comments.text import clean_line
+from portal.mail import send_mail_task, task_enqueue
 from portal.security import client_ip
 
 USERNAME_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
@@ -30,6 +33,26 @@ class AccountAdapter(DefaultAccountAdapter):
         address): readers sign in with their address, and comments carry their chosen name."""
         if not user.username:
             user.username = f"reader-{get_random_string(16, USERNAME_ALPHABET)}"
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth's mails (verification, password reset, "your password was changed") leave the request as every
+        mail of the site does: rendered here, in the reader's language, and sent by a task that is tried again
+        when the mail server fails (portal/mail.py). Enqueued with the transaction, so a rolled-back sign-up
+        sends nothing."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        message = self.render_mail(template_prefix, email, ctx)
+        alternatives = getattr(message, "alternatives", [])
+        html = next((content for content, mimetype in alternatives if mimetype == "text/html"), "")
+        task_enqueue(
+            send_mail_task,
+            subject=str(message.subject),
+            body=str(message.body),
+            to=list(message.to),
+            from_email=message.from_email,
+            html=html,
+            headers=dict(message.extra_headers) or None,
+        )
 
     def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
         if message_template in SILENT_MESSAGES:
