@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from comments.models import Comment, CommentStatus, Reason
@@ -34,7 +34,7 @@ COMMENTS_PER_PAGE = 20
 # What a reader is told about each of their comments. The spam checker's verdict is never revealed
 # (comments.views.looks_held): such a comment "waits for a moderator", as a held one does.
 STATUS_LABELS = {
-    "published": gettext_lazy("Published"),
+    "published": pgettext_lazy("a comment", "Published"),
     "hidden": gettext_lazy("Hidden after readers' votes"),
     "waiting": gettext_lazy("Waiting for a moderator"),
     "refused": gettext_lazy("Not published: it breaks the site's rules"),
