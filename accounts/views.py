@@ -135,7 +135,7 @@ def delete(request):
     user = request.user
     if user.is_staff:
         return render(request, "accounts/delete.html", {"staff": True}, status=403)
-    form = DeleteAccountForm(request.POST or None)
+    form = DeleteAccountForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         account_delete(user=user, remove_comments=form.cleaned_data["comments"] == DeleteAccountForm.REMOVE)
         logout(request)

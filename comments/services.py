@@ -102,6 +102,14 @@ def history_keys(user) -> tuple[str, ...]:
     return tuple(make_author_key(user_id=None, email_hash=make_email_hash(e), ip_hash="") for e in verified)
 
 
+def account_of(email: str) -> int | None:
+    """The id of the reader's account that verified ``email``, if one did."""
+    if not email:
+        return None
+    verified = EmailAddress.objects.filter(email__iexact=email.strip(), verified=True)
+    return verified.values_list("user_id", flat=True).first()
+
+
 def can_post_as_staff(user) -> bool:
     return bool(user and user.is_authenticated and user.has_perm("comments.pin_comment"))
 
@@ -430,16 +438,24 @@ def comment_unreport(*, comment_id: int, reporter_key: str) -> bool:
 
 
 def author_block(*, comment: Comment, actor=None, reason: str = "") -> Block:
-    """Block a comment's author by account, e-mail hash and address hash; their pending comments become spam."""
+    """Block a comment's author by account, e-mail hash and address hash; their pending comments become spam.
+
+    A guest comment whose e-mail address a reader's account has verified blocks that account too: it could
+    not comment under the account after changing its address, nor sign in to get round the block.
+    """
+    user_id = comment.user_id or account_of(comment.email)
     with transaction.atomic():
         block = Block.objects.create(
-            user_id=comment.user_id,
+            user_id=user_id,
             email_hash=comment.email_hash,
             ip_hash=comment.ip_hash,
             reason=reason[:300],
             created_by=actor,
         )
-        pending = Comment.objects.by_author(comment.author_key).filter(status=CommentStatus.PENDING)
+        keys = {comment.author_key}
+        if user_id:
+            keys.add(make_author_key(user_id=user_id, email_hash="", ip_hash=""))
+        pending = Comment.objects.filter(author_key__in=keys, status=CommentStatus.PENDING)
         comment_moderate(
             comment_ids=list(pending.values_list("pk", flat=True)),
             status=CommentStatus.SPAM,

@@ -21,6 +21,12 @@ def sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
+def reauthenticate(client, password=PASSWORD):
+    """Confirm the password again, as allauth asks before deleting an account."""
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
 @pytest.fixture
 def reader(db):
     return make_reader()
