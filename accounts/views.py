@@ -148,3 +148,9 @@ def delete(request):
 def deleted(request):
     """Where a deleted account's reader lands: signed out, told it is done."""
     return render(request, "accounts/deleted.html")
+
+
+def too_many_requests(request):
+    """allauth's rate limits (ACCOUNT_RATE_LIMITS: sign-ups, password-reset mails) answer 429 with this page;
+    failed sign-ins are django-axes' (portal.views.lockout)."""
+    return render(request, "accounts/429.html", status=429)

@@ -13,6 +13,7 @@ handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
+handler429 = "accounts.views.too_many_requests"  # allauth's rate limits (sign-up, password-reset mails)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
