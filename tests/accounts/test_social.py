@@ -136,7 +136,7 @@ def test_an_address_google_did_not_verify_does_not_open_an_existing_account(clie
 def test_facebook_sign_in_asks_to_verify_the_address_first(
     client, providers, mailoutbox, django_capture_on_commit_callbacks
 ):
-    profile = {"id": "4242", "email": "georgi@example.net", "first_name": "Георги", "last_name": "Г.", "name": "Георги Г."}
+    profile = {"id": "4242", "email": "georgi@example.net", "first_name": "Георги", "last_name": "Г."}
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_in_with(client, "facebook", profile)
     assert response.status_code == 302
