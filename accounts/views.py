@@ -129,9 +129,10 @@ def export(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@reauthentication_required(allow_get=True)
+@reauthentication_required
 def delete(request):
-    """Delete the account, after a recent sign-in (allauth asks for the password again after a few minutes)."""
+    """Delete the account; allauth asks for the password (or the provider) again first, and again after a few
+    minutes (ACCOUNT_REAUTHENTICATION_TIMEOUT)."""
     user = request.user
     if user.is_staff:
         return render(request, "accounts/delete.html", {"staff": True}, status=403)
