@@ -460,6 +460,7 @@ DEMO_SEEDERS = [
     "articles.demo.seed",
     "articles.demo_accounts.seed",  # one newsroom account per role, DEBUG only (passwords in the README)
     "comments.demo.seed",
+    "accounts.demo.seed",  # one reader account with a comment, DEBUG only (password in accounts/demo.py)
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.
