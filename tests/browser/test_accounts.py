@@ -150,13 +150,25 @@ def sign_up_with_errors(page, base):
     return navigation.value
 
 
+def delete_page(page, base):
+    """The delete form, behind allauth's password check (asked again before it)."""
+    page.goto(base + reverse("accounts:delete"))
+    page.fill("#id_password", PASSWORD)
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Потвърди").click()
+    return navigation.value
+
+
 def test_account_pages_are_valid_accessible_and_fit_small_screens(
     live_server, page, axe_page, axe_script, vnu_jar, artifacts_dir
 ):
-    from allauth.account.models import EmailAddress
+    from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 
     user = get_user_model().objects.create_user("reader-q", "q@example.bg", PASSWORD, first_name=NAME)
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    newcomer = get_user_model().objects.create_user("reader-n", "n@example.bg", PASSWORD, first_name="Нов")
+    unverified = EmailAddress.objects.create(user=newcomer, email=newcomer.email, verified=False, primary=True)
+    confirm_key = EmailConfirmationHMAC(unverified).key
     article = ArticleFactory(title="Качество на страниците")
     for i in range(3):
         CommentFactory(article=article, user=user, author_name=NAME, body=f"Мнение {i}.", author_key=f"u:{user.pk}")
@@ -167,12 +179,17 @@ def test_account_pages_are_valid_accessible_and_fit_small_screens(
         "sign-in": reverse("account_login"),
         "password reset": reverse("account_reset_password"),
         "verification sent": reverse("account_email_verification_sent"),
+        "confirm e-mail": reverse("account_confirm_email", args=[confirm_key]),
+        "reset mail sent": reverse("account_reset_password_done"),
+        "account deleted": reverse("accounts:deleted"),
     }
     own_pages = {
         "account": reverse("accounts:profile"),
         "change password": reverse("account_change_password"),
         "e-mail address": reverse("account_email"),
         "reauthenticate": reverse("account_reauthenticate"),
+        "sign out": reverse("account_logout"),
+        "delete account": delete_page,
         "article signed in": article.get_absolute_url(),
     }
     html_dir = artifacts_dir.parent / "html"
