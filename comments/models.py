@@ -62,6 +62,11 @@ class Reason(models.TextChoices):
     EDITED = "edited", _("Edited")
 
 
+def held_condition() -> Q:
+    """CommentQuerySet.held() as a condition, for a query that selects held comments among others."""
+    return Q(status=CommentStatus.PENDING) | Q(status=CommentStatus.SPAM, reason=Reason.SPAM_CHECK)
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """Comments readers see in full: approved and not voted below the hiding score."""
@@ -74,7 +79,7 @@ class CommentQuerySet(models.QuerySet):
     def held(self):
         """Comments waiting for a moderator as their authors are told: pending, and spam the checker caught
         (its verdict is never revealed: views.looks_held states the same rule for one comment)."""
-        return self.filter(Q(status=CommentStatus.PENDING) | Q(status=CommentStatus.SPAM, reason=Reason.SPAM_CHECK))
+        return self.filter(held_condition())
 
     def displayable(self):
         """Visible comments, and hidden ones kept as a placeholder because a visible reply hangs below them."""

@@ -72,6 +72,9 @@ class Submission:
     confirmed_latin: bool = False
     now: datetime = field(default_factory=timezone.now)
     spam_verdict: Any = None  # comments.spamcheck.Verdict, asked before the transaction; None: not asked
+    # More author keys whose approved comments count as this author's: a signed-in reader's verified e-mail
+    # addresses (what they wrote as a guest with one). An address nobody proved theirs never counts.
+    history_keys: tuple[str, ...] = ()
 
 
 # --- Discussion state -------------------------------------------------------------------------------------
@@ -193,11 +196,12 @@ def check_words(s: Submission) -> Decision | None:
 
 
 def check_new_author(s: Submission) -> Decision | None:
-    """An author's first COMMENTS_NEW_AUTHOR_HELD comments wait until some were approved."""
+    """An author's first COMMENTS_NEW_AUTHOR_HELD comments wait until some were approved (``history_keys`` too)."""
     needed = settings.COMMENTS_NEW_AUTHOR_HELD
     if needed <= 0 or s.editing is not None:
         return None
-    approved = Comment.objects.by_author(s.author_key).filter(status=CommentStatus.APPROVED)[:needed].count()
+    keys = [s.author_key, *s.history_keys]
+    approved = Comment.objects.filter(author_key__in=keys, status=CommentStatus.APPROVED)[:needed].count()
     if approved < needed:
         return Decision(HOLD, Reason.NEW_AUTHOR, f"{approved} approved so far")
     return None

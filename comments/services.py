@@ -16,9 +16,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,23 @@ def _lock(ids) -> dict[int, Comment]:
 def display_name(user) -> str:
     """How a signed-in reader is named under their comments."""
     return clean_line(user.get_full_name() or user.get_username())[: settings.COMMENTS_NAME_MAX_LENGTH]
+
+
+def history_keys(user) -> tuple[str, ...]:
+    """Author keys of a signed-in reader's verified e-mail addresses: what they wrote as a guest with one of them
+    counts in their history (moderation.check_new_author)."""
+    if user is None:
+        return ()
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return tuple(make_author_key(user_id=None, email_hash=make_email_hash(e), ip_hash="") for e in verified)
+
+
+def account_of(email: str) -> int | None:
+    """The id of the reader's account that verified ``email``, if one did."""
+    if not email:
+        return None
+    verified = EmailAddress.objects.filter(email__iexact=email.strip(), verified=True)
+    return verified.values_list("user_id", flat=True).first()
 
 
 def can_post_as_staff(user) -> bool:
@@ -178,6 +196,7 @@ def comment_create(
                 confirmed_latin=confirmed_latin,
                 now=now,
                 spam_verdict=verdict,
+                history_keys=history_keys(user),
             )
             decision = moderate(submission)
             if staff and decision.reason not in (Reason.LENGTH, Reason.CLOSED, Reason.REPEAT):
@@ -419,16 +438,24 @@ def comment_unreport(*, comment_id: int, reporter_key: str) -> bool:
 
 
 def author_block(*, comment: Comment, actor=None, reason: str = "") -> Block:
-    """Block a comment's author by account, e-mail hash and address hash; their pending comments become spam."""
+    """Block a comment's author by account, e-mail hash and address hash; their pending comments become spam.
+
+    A guest comment whose e-mail address a reader's account has verified blocks that account too: it could
+    not comment under the account after changing its address, nor sign in to get round the block.
+    """
+    user_id = comment.user_id or account_of(comment.email)
     with transaction.atomic():
         block = Block.objects.create(
-            user_id=comment.user_id,
+            user_id=user_id,
             email_hash=comment.email_hash,
             ip_hash=comment.ip_hash,
             reason=reason[:300],
             created_by=actor,
         )
-        pending = Comment.objects.by_author(comment.author_key).filter(status=CommentStatus.PENDING)
+        keys = {comment.author_key}
+        if user_id:
+            keys.add(make_author_key(user_id=user_id, email_hash="", ip_hash=""))
+        pending = Comment.objects.filter(author_key__in=keys, status=CommentStatus.PENDING)
         comment_moderate(
             comment_ids=list(pending.values_list("pk", flat=True)),
             status=CommentStatus.SPAM,
@@ -436,6 +463,55 @@ def author_block(*, comment: Comment, actor=None, reason: str = "") -> Block:
             reason=Reason.BLOCKED,
         )
     return block
+
+
+# The name left under the comments of a deleted account (content, in the content's language, as the names are).
+DELETED_AUTHOR_NAME = "Изтрит потребител"
+
+
+def author_forget(*, user, remove_comments: bool) -> int:
+    """Cut a reader's comments loose from their account before it is deleted; returns how many there were.
+
+    Each comment loses the account, the name (DELETED_AUTHOR_NAME), the e-mail address, its hash and reply
+    notifications, and the replies that named the reader name DELETED_AUTHOR_NAME. ``remove_comments``: the
+    texts go too; a comment with replies by others stays as “The comment was deleted.” (removed, with no text
+    and no address hash), the others are deleted. Blocks of the account outlive it under its address's hash.
+    """
+    address_hash = make_email_hash(user.email)
+    with transaction.atomic():
+        ids = sorted(Comment.objects.filter(user=user).values_list("pk", flat=True))
+        locked = _lock(ids)
+        articles = set()
+        for pk in ids:
+            comment = locked[pk]
+            was_visible = comment.is_visible
+            comment.user, comment.author_name = None, DELETED_AUTHOR_NAME
+            comment.email, comment.email_hash, comment.notify_on_reply = "", "", False
+            fields = ["user", "author_name", "email", "email_hash", "notify_on_reply"]
+            if remove_comments:
+                comment.status, comment.body, comment.fingerprint, comment.ip_hash = CommentStatus.REMOVED, "", "", ""
+                fields += ["status", "body", "fingerprint", "ip_hash"]
+            comment.save(update_fields=fields)
+            _visibility_change(comment, was_visible)
+            articles.add(comment.article_id)
+        answers = Comment.objects.filter(reply_to_id__in=ids).exclude(reply_to_name=DELETED_AUTHOR_NAME)
+        articles.update(answers.values_list("article_id", flat=True))
+        answers.update(reply_to_name=DELETED_AUTHOR_NAME)
+        if remove_comments:
+            # Leaves first, so that a comment whose every reply was the reader's goes as well.
+            remaining = set(ids)
+            has_replies = Exists(Comment.objects.filter(parent_id=OuterRef("pk")))
+            while leaves := set(
+                Comment.objects.filter(pk__in=remaining).exclude(has_replies).values_list("pk", flat=True)
+            ):
+                Comment.objects.filter(pk__in=leaves).delete()
+                remaining -= leaves
+        for block in Block.objects.filter(user=user):
+            if block.email_hash or block.ip_hash or address_hash:
+                Block.objects.filter(pk=block.pk).update(user=None, email_hash=block.email_hash or address_hash)
+        if articles:
+            caching.article_changed(*articles)
+    return len(ids)
 
 
 def comment_count_refresh(article_ids=None) -> int:

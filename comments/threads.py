@@ -9,10 +9,12 @@ waiting for a moderator) are added around it by the template tag, never stored i
 
 import math
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -21,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 import caching
 
 from .markup import own_controls, render_comments
-from .models import Comment, CommentStatus
-from .security import OWN_COOKIE_LIMIT, own_listed
+from .models import Comment, CommentStatus, held_condition
+from .security import OWN_COOKIE_LIMIT, own_comments, own_listed
 
 SORTS = {
     "newest": (_("Newest"), ["-is_pinned", "-pk"]),
@@ -164,25 +166,63 @@ def mark_held(comments) -> None:
         c.level = min(c.depth, cap)
 
 
-def held_for_reader(request, article, *, shown) -> list:
-    """The reader's own comments on ``article`` that wait for a moderator: those this browser posted (its
-    cookie: held when posted, or since, by an edit) and, signed in, those of the account; none for a page
-    every reader shares (docs/caching.md).
+def editable_for_reader(request, *, article_id: int | None = None) -> dict[int, int]:
+    """{comment id: posted at (epoch seconds)} of the comments the reader may still edit: those this browser
+    posted (its cookie, security.own_comments) and, signed in, the account's, from any browser (one query).
+    ``article_id``: only those on that article. None for a page every reader shares (docs/caching.md)."""
+    own = own_comments(request, article_id=article_id)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or caching.is_shared(request):
+        return own
+    since = timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+    mine = Comment.objects.filter(
+        user_id=user.pk, created_at__gt=since, status__in=[CommentStatus.APPROVED, CommentStatus.PENDING]
+    )
+    if article_id is not None:
+        mine = mine.filter(article_id=article_id)
+    # No cap: the edit window and the rate limits (COMMENTS_RATE_POST_AUTHOR) keep the list short.
+    for pk, created_at in mine.values_list("pk", "created_at"):
+        own.setdefault(pk, int(created_at.timestamp()))
+    return own
+
+
+def own_for_reader(request, article, *, shown) -> tuple[list, dict[int, int]]:
+    """The reader's own comments on ``article``: those that wait for a moderator (``mark_held``), and
+    {comment id: posted at} of those they may still edit. Held: those this browser posted (its cookie: held
+    when posted, or since, by an edit) and, signed in, those of the account. Editable: those the cookie lists
+    (security.own_comments) and, signed in, the account's fresh ones, whichever browser posted them. Nothing
+    for a page every reader shares (docs/caching.md).
 
     One query, and none unless the reader is signed in or the cookie lists a comment ``shown`` (the ids on
     the page) lacks.
     """
+    editable = own_comments(request, article_id=article.pk)
     if caching.is_shared(request):
-        return []
+        return [], editable
     ids = [pk for pk in own_listed(request, article_id=article.pk) if pk not in shown]
     user = getattr(request, "user", None)
     signed_in = user is not None and user.is_authenticated
     if not ids and not signed_in:
-        return []
+        return [], editable
     mine = Q(pk__in=ids) | Q(user_id=user.pk) if signed_in else Q(pk__in=ids)
-    held = list(Comment.objects.for_article(article).held().filter(mine).order_by("pk")[:OWN_COOKIE_LIMIT])
+    wanted = held_condition() & mine
+    since = timezone.now() - timedelta(minutes=settings.COMMENTS_EDIT_MINUTES)
+    if signed_in:
+        # No cap: the edit window and the rate limits (COMMENTS_RATE_POST_AUTHOR) keep this list short.
+        fresh = Q(user_id=user.pk, created_at__gt=since, status__in=[CommentStatus.APPROVED, CommentStatus.PENDING])
+        wanted |= fresh
+    rows = list(
+        Comment.objects.for_article(article)
+        .filter(wanted)
+        .annotate(waits=ExpressionWrapper(held_condition(), output_field=BooleanField()))
+        .order_by("pk")
+    )
+    held = [c for c in rows if c.waits and (c.pk in ids or (signed_in and c.user_id == user.pk))][:OWN_COOKIE_LIMIT]
     mark_held(held)
-    return held
+    for c in rows:
+        if signed_in and c.user_id == user.pk and not c.waits and c.created_at > since:
+            editable.setdefault(c.pk, int(c.created_at.timestamp()))
+    return held, editable
 
 
 def with_held(parts, held, *, first_page: bool) -> list[tuple[int, int, SafeString]]:

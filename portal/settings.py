@@ -40,6 +40,12 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "csp",
     "axes",
+    # Reader accounts (accounts/): sign-up, sign-in, password reset, Google and Facebook (when configured).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
     "django_prose_editor",  # newsroom: the article body editor's static files (articles/forms.py)
     "django_tasks",  # Django's tasks API, backported: e-mail leaves the request (portal/mail.py)
     "django_tasks_db",  # its database backend: the task table and `manage.py db_worker`
@@ -48,6 +54,7 @@ INSTALLED_APPS = [
     "articles",
     "comments",
     "frontpage",  # the home page's arrangement and the breaking-news banner (docs/frontpage.md)
+    "accounts",  # reader accounts: the account page, the data download, deleting an account
     "pages",  # the site's own pages: За нас, Контакти, ... (linked from the footer)
 ]
 
@@ -70,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.StaffSessionTimeoutMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Last, as django-axes requires: it turns a locked-out sign-in into the 429 page.
     "axes.middleware.AxesMiddleware",
@@ -378,6 +386,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers sign in with their e-mail address (allauth calls authenticate(), so axes counts their failures too).
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
@@ -390,6 +400,56 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 AXES_VERBOSE = False
 
 ADMIN_URL = env("ADMIN_URL", default="redakcia/")
+
+# Reader accounts (django-allauth; accounts/, README "Reader accounts"). A reader signs up with an e-mail
+# address, the name shown under their comments and a password, and signs in once the address is verified;
+# Google and Facebook sign-in exist only when their keys are set (no buttons, no URLs otherwise). The
+# newsroom keeps its own staff-only sign-in at ADMIN_URL.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]  # and the name (accounts.forms.SignupForm)
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False  # the link opens a page with a button: a mail scanner confirms nothing
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True  # one address per reader, replaced once the new one is verified
+ACCOUNT_EMAIL_NOTIFICATIONS = True  # "your password / address was changed" mails
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"{SITE_NAME}: "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SECURE_SSL else "http"
+ACCOUNT_USER_DISPLAY = "comments.services.display_name"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:profile"
+# Failed sign-ins are django-axes' to count (AXES_* above; allauth signs in through authenticate()): allauth's
+# own per-address counter would let anyone lock a reader out from anywhere. Sign-up and password-reset mails
+# are limited per client address and per e-mail address.
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,
+    "signup": "5/m/ip,30/h/ip",
+    "reset_password": "5/m/ip,3/h/key",
+}
+AXES_USERNAME_CALLABLE = "accounts.adapter.axes_username"  # the e-mail address readers sign in with
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True  # a provider's verified address signs in the account that has it
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_STORE_TOKENS = False
+# Links, not forms: a form posted to the site and redirected to the provider is blocked by the CSP's
+# form-action 'self' in Chromium. The OAuth state (and PKCE) still ties each sign-in to the browser that began it.
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_PROVIDERS = {}
+if env("GOOGLE_CLIENT_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["google"] = {
+        "APPS": [{"client_id": env("GOOGLE_CLIENT_ID"), "secret": env("GOOGLE_CLIENT_SECRET", default="")}],
+        "SCOPE": ["openid", "email", "profile"],
+        "OAUTH_PKCE_ENABLED": True,
+    }
+if env("FACEBOOK_APP_ID", default=""):
+    SOCIALACCOUNT_PROVIDERS["facebook"] = {
+        "APPS": [{"client_id": env("FACEBOOK_APP_ID"), "secret": env("FACEBOOK_APP_SECRET", default="")}],
+        "METHOD": "oauth2",
+        "SCOPE": ["email", "public_profile"],
+        "FIELDS": ["id", "email", "first_name", "last_name", "name"],
+    }
 
 # Editorial settings.
 ARTICLES_PER_PAGE = 20
@@ -405,6 +465,7 @@ DEMO_SEEDERS = [
     "comments.demo.seed",
     "articles.demo_live.seed",  # a live story, a correction, an update note
     "frontpage.demo.seed",  # a curated front page; the demo banner has ended (docs/frontpage.md)
+    "accounts.demo.seed",  # one reader account with a comment, DEBUG only (password in accounts/demo.py)
 ]
 
 # Comments (comments app): threading, limits, moderation chain and abuse defences. See comments/moderation.py.

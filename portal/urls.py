@@ -13,6 +13,7 @@ handler400 = "portal.views.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
+handler429 = "accounts.views.too_many_requests"  # allauth's rate limits (sign-up, password-reset mails)
 
 urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
@@ -22,6 +23,8 @@ urlpatterns = [
     path("csrf-token/", views.csrf_token, name="csrf_token"),
     path("comments/", include("comments.urls")),
     path("info/", include("pages.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("accounts.auth_urls")),
     # Browsers ask for /favicon.ico wherever a page names no icon of its own (a feed, an error page, an image).
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("img/favicon.ico")), name="favicon"),
     path("", include("articles.urls")),

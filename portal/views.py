@@ -44,7 +44,9 @@ def healthz(request):
 
 
 def page_not_found(request, exception=None):
-    return render(request, "404.html", status=404)
+    # error_page: the header's sign-in link names no page to come back to (accounts_tags.sign_in_url), so one
+    # 404 is the same as another, whatever address answered it.
+    return render(request, "404.html", {"error_page": True}, status=404)
 
 
 def bad_request(request, exception=None):

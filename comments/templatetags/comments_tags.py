@@ -7,11 +7,11 @@ from comments import markup
 from comments.forms import CommentForm
 from comments.markup import own_controls, render_comment
 from comments.moderation import discussion_closes_at, discussion_open
-from comments.security import own_comments
 from comments.threads import (
     SORTS,
     decorate,
-    held_for_reader,
+    editable_for_reader,
+    own_for_reader,
     page_url,
     parse_page,
     parse_sort,
@@ -29,8 +29,8 @@ def comments_section(context, article):
     The thread itself comes rendered from the cache (threads.thread_block, one query when it is
     not cached); this tag adds only what belongs to the reader: the form with its CSRF token (none on a
     page every reader shares: docs/caching.md) and any errors, messages, edit links beside the
-    reader's own fresh comments, and their own comments waiting for a moderator (one query, only for
-    a reader who has some or is signed in).
+    reader's own fresh comments, and their own comments waiting for a moderator (one query, only for a
+    reader who has some or is signed in: threads.own_for_reader).
     """
     request = context["request"]
     sort = parse_sort(request.GET.get("sort"))
@@ -38,8 +38,7 @@ def comments_section(context, article):
     is_open = discussion_open(article)
     block = thread_block(request, article, sort=sort, page=page, discussion_open=is_open)
 
-    own = own_comments(request, article_id=article.pk)
-    held = held_for_reader(request, article, shown={pk for pk, _level, _html in block.parts})
+    held, own = own_for_reader(request, article, shown={pk for pk, _level, _html in block.parts})
     parts = with_held(block.parts, held, first_page=block.page == 1) if held else block.parts
     thread_html = joined(parts, {pk: at for pk, at in own.items() if pk not in {c.pk for c in held}})
 
@@ -82,7 +81,7 @@ def joined(parts, own: dict[int, int]):
 def thread_page_comments(context, parts):
     """A thread's own page of comments, with edit links beside the reader's fresh ones: a reply deep in a
     long thread lands here after a post without JavaScript (the /comments/ cookie, security.OWN_COOKIE)."""
-    return joined(parts, own_comments(context["request"]))
+    return joined(parts, editable_for_reader(context["request"]))
 
 
 @register.simple_tag
