@@ -717,6 +717,10 @@ class LiveUpdateInline(admin.StackedInline):
     verbose_name_plural = _("Live updates (newest first; tick “Live” above for a developing story)")
     classes = ["live-updates-inline"]
 
+    def get_extra(self, request, obj=None, **kwargs):
+        """An empty update form waits on a live story only: other articles' forms stay short."""
+        return 1 if obj is not None and obj.is_live else 0
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("image", "author").order_by("-published_at", "-pk")
 

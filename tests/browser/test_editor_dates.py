@@ -48,14 +48,20 @@ def test_the_calendar_shortcuts_write_the_bulgarian_format(page, live_server):
     change = reverse("admin:articles_article_change", args=[article.pk])
     sign_in(page, live_server, staff_user(EDITOR), next_url=change)
 
-    page.locator(".field-published_at .datetimeshortcuts").first.get_by_role("link", name="Днес").click()
+    page.locator(".field-published_at:has(#id_published_at_0) .datetimeshortcuts").first.get_by_role(
+        "link", name="Днес"
+    ).click()
     today = timezone.localdate()
     expect(page.locator("#id_published_at_0")).to_have_value(today.strftime("%d.%m.%Y"))
-    page.locator(".field-published_at .datetimeshortcuts").last.get_by_role("link", name="Сега").click()
+    page.locator(".field-published_at:has(#id_published_at_0) .datetimeshortcuts").last.get_by_role(
+        "link", name="Сега"
+    ).click()
     expect(page.locator("#id_published_at_1")).to_have_value(re.compile(r"^\d\d:\d\d:\d\d$"))
 
     # A day picked in the calendar: the 4th of this month, day.month.year.
-    page.locator(".field-published_at .datetimeshortcuts").first.locator("a[id^=calendarlink]").click()
+    page.locator(".field-published_at:has(#id_published_at_0) .datetimeshortcuts").first.locator(
+        "a[id^=calendarlink]"
+    ).click()
     page.locator(".calendarbox:visible td:not(.nonday) a", has_text=re.compile(r"^4$")).click()
     expect(page.locator("#id_published_at_0")).to_have_value(today.replace(day=4).strftime("%d.%m.%Y"))
     save_and_continue(page)

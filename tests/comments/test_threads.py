@@ -169,7 +169,7 @@ def test_10000_comments_5000_deep_render_in_few_queries(client, settings):
     with CaptureQueriesContext(connection) as queries:
         response = client.get(article.get_absolute_url())
     assert response.status_code == 200
-    assert len(queries) <= 10
+    assert len(queries) <= 12  # the article page's own budget (tests/articles/test_views.py), not per comment
     chain = client.get(f"/comments/thread/{root.pk}/?page=51")  # the root and 5,000 replies, 100 a page
     assert chain.status_code == 200 and "ниво 5000" in chain.content.decode()
 
